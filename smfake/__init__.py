@@ -1,0 +1,53 @@
+"""smfake: an in-process, AWS-faithful fake of AWS Secrets Manager for Python tests."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from smfake._wire.install import install_when_botocore_loads
+
+if TYPE_CHECKING:
+    from smfake._api.handle import SecretsManagerFake
+    from smfake._api.mock import MockSecretsManager, current_fake, mock_secretsmanager
+    from smfake._domain.clock import FakeClock
+
+__all__ = [
+    "FakeClock",
+    "MockSecretsManager",
+    "SecretsManagerFake",
+    "__version__",
+    "current_fake",
+    "mock_secretsmanager",
+]
+
+try:
+    __version__ = version("smfake")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+# Importing botocore costs ~180 ms; the public names load it only when first used.
+_LAZY = {
+    "FakeClock": "smfake._domain.clock",
+    "MockSecretsManager": "smfake._api.mock",
+    "SecretsManagerFake": "smfake._api.handle",
+    "current_fake": "smfake._api.mock",
+    "mock_secretsmanager": "smfake._api.mock",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'smfake' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+install_when_botocore_loads()

@@ -1,0 +1,1 @@
+"""What tests touch: the activation object, the fake's handle."""

@@ -1,0 +1,224 @@
+"""mock_secretsmanager: context manager, decorator (functions, coroutines, classes), start/stop."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import unittest
+from collections.abc import Callable, Coroutine, Mapping
+from types import TracebackType
+from typing import Any, TypeVar, overload
+
+from smfake._api import credentials
+from smfake._api.handle import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SecretsManagerFake, SeedValue
+from smfake._wire import hook
+from smfake.errors import UsageError
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_T = TypeVar("_T")
+
+# Activations, innermost last, paired with the fakes they serve: for current_fake().
+_active: list[tuple[MockSecretsManager, SecretsManagerFake]] = []
+_active_lock = threading.Lock()
+
+
+class MockSecretsManager:
+    """One activation of a fake. Reusable: every start() begins a new activation."""
+
+    def __init__(
+        self,
+        *,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        region: str = DEFAULT_REGION,
+        seed: int | None = None,
+        secrets: Mapping[str, SeedValue] | None = None,
+        fake: SecretsManagerFake | None = None,
+    ) -> None:
+        self._options: dict[str, Any] = {"account_id": account_id, "region": region, "seed": seed}
+        if fake is not None and not isinstance(fake, SecretsManagerFake):
+            raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
+        self._shared = fake
+        self._secrets = dict(secrets or {})
+        self._fake: SecretsManagerFake | None = None
+        self._saved_env: dict[str, str | None] = {}
+        # Fail on bad options now rather than at the first start().
+        if fake is None:
+            SecretsManagerFake(account_id=account_id, region=region, seed=0)
+
+    # -- start / stop -----------------------------------------------------------------------
+
+    def start(self) -> SecretsManagerFake:
+        """Activate; returns the fake. Every Secrets Manager client in the process hits it."""
+        if self._fake is not None:
+            raise UsageError(
+                "this mock_secretsmanager() is already active; stop() it first or create "
+                "another one (see README.md#nesting)"
+            )
+        hook.install()
+        fake = self._shared or SecretsManagerFake(**self._options)
+        for name, value in self._secrets.items():
+            fake.add_secret(name, value)
+        self._saved_env = credentials.supply()
+        hook.push(fake._responder)
+        with _active_lock:
+            _active.append((self, fake))
+        self._fake = fake
+        return fake
+
+    def stop(self) -> None:
+        """Deactivate and restore the environment; safe to call when not active."""
+        fake, self._fake = self._fake, None
+        if fake is None:
+            return
+        hook.pop(fake._responder)
+        with _active_lock:
+            for index in range(len(_active) - 1, -1, -1):
+                if _active[index][0] is self:
+                    del _active[index]
+                    break
+        credentials.restore(self._saved_env)
+        self._saved_env = {}
+
+    @property
+    def fake(self) -> SecretsManagerFake | None:
+        """The fake of the current activation, or None when not active."""
+        return self._fake
+
+    # -- context manager --------------------------------------------------------------------
+
+    def __enter__(self) -> SecretsManagerFake:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- decorator --------------------------------------------------------------------------
+
+    @overload
+    def __call__(self, target: type[_T]) -> type[_T]: ...
+
+    @overload
+    def __call__(self, target: _F) -> _F: ...
+
+    def __call__(self, target: Any) -> Any:
+        if isinstance(target, type):
+            return self._decorate_class(target)
+        if inspect.iscoroutinefunction(target):
+            return self._decorate_coroutine(target)
+        if callable(target):
+            return self._decorate_function(target)
+        raise UsageError(
+            f"mock_secretsmanager decorates functions, coroutines and classes, got {target!r}"
+        )
+
+    def _copy(self) -> MockSecretsManager:
+        clone = MockSecretsManager.__new__(MockSecretsManager)
+        clone._options = self._options
+        clone._shared = self._shared
+        clone._secrets = self._secrets
+        clone._fake = None
+        clone._saved_env = {}
+        return clone
+
+    def _decorate_function(self, func: Callable[..., _T]) -> Callable[..., _T]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> _T:
+            with self._copy():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_coroutine(
+        self, func: Callable[..., Coroutine[Any, Any, _T]]
+    ) -> Callable[..., Coroutine[Any, Any, _T]]:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> _T:
+            with self._copy():
+                return await func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_class(self, cls: type[_T]) -> type[_T]:
+        if issubclass(cls, unittest.TestCase):
+            # One activation spans setUp, the test and tearDown; cleanups stop it even when
+            # setUp fails.
+            original_setup = cls.setUp
+            activation = self
+
+            @functools.wraps(original_setup)
+            def setUp(test: unittest.TestCase) -> None:
+                mock = activation._copy()
+                mock.start()
+                test.addCleanup(mock.stop)
+                original_setup(test)
+
+            cls.setUp = setUp  # type: ignore[method-assign]
+            return cls
+        for name, attribute in list(vars(cls).items()):
+            if name.startswith("test") and callable(attribute):
+                setattr(cls, name, self(attribute))
+        return cls
+
+
+def current_fake() -> SecretsManagerFake:
+    """The fake of the innermost active activation, for code under a decorator."""
+    with _active_lock:
+        if not _active:
+            raise UsageError(
+                "no smfake fake is active; use mock_secretsmanager() or the smfake fixture"
+            )
+        return _active[-1][1]
+
+
+@overload
+def mock_secretsmanager(
+    target: None = None,
+    *,
+    account_id: str = ...,
+    region: str = ...,
+    seed: int | None = ...,
+    secrets: Mapping[str, SeedValue] | None = ...,
+    fake: SecretsManagerFake | None = ...,
+) -> MockSecretsManager: ...
+
+
+@overload
+def mock_secretsmanager(target: type[_T]) -> type[_T]: ...
+
+
+@overload
+def mock_secretsmanager(target: _F) -> _F: ...
+
+
+def mock_secretsmanager(
+    target: Any = None,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = DEFAULT_REGION,
+    seed: int | None = None,
+    secrets: Mapping[str, SeedValue] | None = None,
+    fake: SecretsManagerFake | None = None,
+) -> Any:
+    """Activate an in-memory Secrets Manager.
+
+    Use it as ``with mock_secretsmanager() as fake:``, as ``@mock_secretsmanager`` (or with
+    options, ``@mock_secretsmanager(seed=1)``) on functions, coroutines and classes, or as
+    ``m = mock_secretsmanager(); fake = m.start(); ...; m.stop()``.
+
+    Options: ``account_id`` (default 123456789012), ``region`` (where ``secrets`` and
+    ``fake.add_secret`` put secrets; clients keep their own region), ``seed`` (ARN suffixes
+    and ids), ``secrets`` (name -> value, created at every activation) and ``fake`` (share an
+    existing fake's state instead of starting empty).
+    """
+    mock = MockSecretsManager(
+        account_id=account_id, region=region, seed=seed, secrets=secrets, fake=fake
+    )
+    if target is None:
+        return mock
+    return mock(target)

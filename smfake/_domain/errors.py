@@ -1,0 +1,73 @@
+"""AWS service errors raised by the domain; the wire turns them into HTTP responses.
+
+Each class is named exactly after an AWS error code, so that the wire maps it by name.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class ServiceError(Exception):
+    """An error the real service returns to the caller."""
+
+    code: ClassVar[str] = "InternalServiceError"
+    template: ClassVar[str] = "An internal error occurred."
+
+    def __init__(self, template: str | None = None, /, **fields: object) -> None:
+        self.message = (template or self.template).format(**fields)
+        super().__init__(self.message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class InternalServiceError(ServiceError):
+    code = "InternalServiceError"
+
+
+class ResourceNotFoundException(ServiceError):
+    code = "ResourceNotFoundException"
+    template = "Secrets Manager can't find the specified secret."
+
+
+class InvalidRequestException(ServiceError):
+    code = "InvalidRequestException"
+
+
+class InvalidParameterException(ServiceError):
+    code = "InvalidParameterException"
+
+
+class InvalidNextTokenException(ServiceError):
+    code = "InvalidNextTokenException"
+    template = "The NextToken value is invalid."
+
+
+class ValidationException(ServiceError):
+    code = "ValidationException"
+
+
+class ResourceExistsException(ServiceError):
+    code = "ResourceExistsException"
+
+
+class LimitExceededException(ServiceError):
+    code = "LimitExceededException"
+
+
+class SerializationException(ServiceError):
+    code = "SerializationException"
+
+
+class UnknownOperationException(ServiceError):
+    code = "UnknownOperationException"
+
+
+class ThrottlingException(ServiceError):
+    code = "ThrottlingException"
+    template = "Rate exceeded"
+
+
+class AccessDeniedException(ServiceError):
+    code = "AccessDeniedException"

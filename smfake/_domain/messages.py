@@ -1,0 +1,98 @@
+"""Every AWS error message the fake produces, in one place.
+
+Texts marked [R] were recorded from the live service; [I] quoted from real AWS output in an
+issue thread; [F] seen only in other fakes; [U] unverified, chosen by smfake (see README's
+Limitations). References are to sections of the project's AWS behaviour reference.
+"""
+
+from __future__ import annotations
+
+# §2.2, §18 [R]
+SECRET_NOT_FOUND = "Secrets Manager can't find the specified secret."
+STAGE_NOT_FOUND = "Secrets Manager can't find the specified secret value for staging label: {label}"
+VERSION_NOT_FOUND = "Secrets Manager can't find the specified secret value for VersionId: {version_id}"
+STAGE_NOT_ON_VERSION = "You provided a VersionStage that is not associated to the provided VersionId."
+INVALID_NAME = (
+    "Invalid name. Must be a valid name containing alphanumeric characters, "
+    "or any of the following: -/_+=.@!"
+)
+
+# §1, §5 [R]
+TOKEN_REQUIRED = "You must provide a ClientRequestToken value. We recommend a UUID-type value."
+TOKEN_IN_USE = (
+    "You can't use ClientRequestToken {token} because that value is already in use "
+    "for a version of secret {arn}."
+)
+SECRET_EXISTS = "The operation failed because the secret {name} already exists."
+
+# §6 [R]
+MARKED_FOR_DELETION = (
+    "You can't perform this operation on the secret because it was marked for deletion."
+)
+NAME_SCHEDULED_FOR_DELETION = (
+    "You can't create this secret because a secret with this name is already scheduled "
+    "for deletion."
+)
+# §6 [I] (getmoto/moto#6461 quotes AWS for RecoveryWindowInDays=0)
+RECOVERY_WINDOW_RANGE = (
+    "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."
+)
+# §6 [F]
+FORCE_WITH_WINDOW = (
+    "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."
+)
+
+# §18 PutSecretValue [I], CreateSecret [F]
+VALUE_REQUIRED = "You must provide either SecretString or SecretBinary."
+BOTH_VALUES = (
+    "You can't specify both a binary secret value and a string secret value in the same secret."
+)
+
+# §4.2 [R] / [I] (the second uses AWS's typographic apostrophe)
+REMOVE_FROM_REQUIRED = (
+    "The parameter RemoveFromVersionId can't be empty. Staging label {label} is currently "
+    "attached to version {version_id}, so you must explicitly reference that version in "
+    "RemoveFromVersionId."
+)
+CURRENT_CANNOT_BE_REMOVED = (
+    "You can only move staging label AWSCURRENT to a different secret version. "
+    "It can\u2019t be completely removed."
+)
+# §4.2 [F] (floci#3247)
+REMOVE_FROM_MISMATCH = (
+    "When you move staging label {label}, if you specify RemoveFromVersionId, it must be set "
+    "to the version that currently has the staging label {label}."
+)
+
+# Quotas: AWS's exact wording is unknown [U]
+VERSION_QUOTA = (
+    "You have exceeded the maximum number of versions ({limit}) allowed for this secret. "
+    "Remove staging labels from versions you no longer need; Secrets Manager deletes "
+    "deprecated versions that are at least 24 hours old."
+)
+STAGES_PER_VERSION_QUOTA = (
+    "You can't attach more than {limit} staging labels to a version of a secret."
+)
+STAGES_PER_SECRET_QUOTA = (
+    "You can't attach more than {limit} staging labels to the versions of a secret."
+)
+TAG_QUOTA = "You can't attach more than {limit} tags to a secret."
+# [I] cloud-custodian/cloud-custodian#9093 (TagResource re-sending a system tag)
+TAG_RESERVED_PREFIX = "You can't modify system tags. Tag key: '{key}'."
+INVALID_NEXT_TOKEN = "The NextToken value is invalid."
+
+# Generic AWS model-constraint failures (§1): "{n} validation error(s) detected: ..."
+VALIDATION_PREFIX = "{count} validation error{plural} detected: "
+VALIDATION_ITEM = "Value '{value}' at '{path}' failed to satisfy constraint: {rule}"
+# Sensitive members never echo their value.
+VALIDATION_ITEM_SENSITIVE = "Value at '{path}' failed to satisfy constraint: {rule}"
+RULE_MAX_LENGTH = "Member must have length less than or equal to {limit}"
+RULE_MIN_LENGTH = "Member must have length greater than or equal to {limit}"
+RULE_MAX_VALUE = "Member must have value less than or equal to {limit}"
+RULE_MIN_VALUE = "Member must have value greater than or equal to {limit}"
+RULE_PATTERN = "Member must satisfy regular expression pattern: {pattern}"
+RULE_ENUM = "Member must satisfy enum value set: [{values}]"
+
+# Wire-level [U]: raw requests that botocore would never send
+SERIALIZATION = "Start of structure or map found where not expected."
+UNKNOWN_OPERATION = "The requested operation {operation} is not supported by this service."

@@ -1,0 +1,192 @@
+"""Secret and SecretVersion; the invariants of staging labels live here.
+
+Label moves are planned first (a new label -> version map), checked, and only then applied,
+so that a refused call leaves the secret exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from smfake._domain import messages
+from smfake._domain.clock import Job
+from smfake._domain.errors import (
+    InvalidParameterException,
+    LimitExceededException,
+    ResourceNotFoundException,
+)
+
+AWSCURRENT = "AWSCURRENT"
+AWSPREVIOUS = "AWSPREVIOUS"
+AWSPENDING = "AWSPENDING"
+
+# §4.1 and the quota table (§15)
+MAX_LABELS_PER_SECRET = 20
+MAX_VERSIONS = 100
+DEPRECATED_MIN_AGE = timedelta(hours=24)
+
+Labels = dict[str, str]  # staging label -> version id
+
+
+@dataclass(frozen=True, slots=True)
+class SecretValue:
+    """A secret value; its repr never shows the data."""
+
+    text: str | None = field(default=None, repr=False)
+    binary: bytes | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        kind = "string" if self.text is not None else "binary"
+        return f"SecretValue(<{kind}, redacted>)"
+
+
+@dataclass(slots=True)
+class SecretVersion:
+    version_id: str
+    created: datetime
+    # None for the empty AWSPENDING placeholder that rotation creates before its first step.
+    value: SecretValue | None = field(repr=False)
+    kms_key_id: str | None = None
+    stages: list[str] = field(default_factory=list)
+    last_accessed: date | None = None
+
+    @property
+    def deprecated(self) -> bool:
+        return not self.stages
+
+
+@dataclass(slots=True)
+class Secret:
+    arn: str
+    name: str
+    created: datetime
+    last_changed: datetime
+    description: str | None = None
+    kms_key_id: str | None = None
+    # None until tags are first supplied; AWS then shows `Tags: []` even after removing all.
+    tags: dict[str, str] | None = None
+    versions: dict[str, SecretVersion] = field(default_factory=dict)  # oldest first
+    labels: Labels = field(default_factory=dict)
+    last_accessed: date | None = None
+    deleted_date: datetime | None = None
+    deletion_date: datetime | None = None
+    deletion_job: Job | None = field(default=None, repr=False)
+
+    @property
+    def scheduled_for_deletion(self) -> bool:
+        return self.deleted_date is not None
+
+    def holder(self, label: str) -> SecretVersion | None:
+        version_id = self.labels.get(label)
+        return None if version_id is None else self.versions[version_id]
+
+    def version(self, version_id: str) -> SecretVersion | None:
+        return self.versions.get(version_id)
+
+    def stages_by_version(self) -> dict[str, list[str]]:
+        """Labelled versions only: deprecated ones are hidden, as in DescribeSecret."""
+        return {vid: list(v.stages) for vid, v in self.versions.items() if v.stages}
+
+    # -- planning label moves (pure: nothing changes until apply_labels) ------------------
+
+    def plan_new_version(self, version_id: str, stages: Sequence[str] | None) -> Labels:
+        """Labels after adding version ``version_id`` (PutSecretValue / UpdateSecret rules)."""
+        new = dict(self.labels)
+        if stages is None:
+            current = new.get(AWSCURRENT)
+            new[AWSCURRENT] = version_id
+            if current is not None and current != version_id:
+                new[AWSPREVIOUS] = current
+            # A new current version written by hand abandons a rotation in progress (§4.2).
+            if new.get(AWSPENDING) not in (None, version_id):
+                del new[AWSPENDING]
+            return new
+        wanted = list(dict.fromkeys(stages))
+        if not self.versions and AWSCURRENT not in wanted:
+            wanted.append(AWSCURRENT)  # the first version of a secret is always current
+        for label in wanted:
+            previous_holder = new.get(label)
+            new[label] = version_id
+            if (
+                label == AWSCURRENT
+                and previous_holder is not None
+                and previous_holder != version_id
+                and AWSPREVIOUS not in wanted
+            ):
+                new[AWSPREVIOUS] = previous_holder
+        return new
+
+    def plan_move(self, label: str, *, move_to: str | None, remove_from: str | None) -> Labels:
+        """Labels after UpdateSecretVersionStage."""
+        for version_id in (move_to, remove_from):
+            if version_id is not None and version_id not in self.versions:
+                raise ResourceNotFoundException(
+                    messages.VERSION_NOT_FOUND, version_id=version_id
+                )
+        holder = self.labels.get(label)
+        new = dict(self.labels)
+        if move_to is not None:
+            if holder is not None and holder != move_to:
+                if remove_from is None:
+                    raise InvalidParameterException(
+                        messages.REMOVE_FROM_REQUIRED, label=label, version_id=holder
+                    )
+                if remove_from != holder:
+                    raise InvalidParameterException(messages.REMOVE_FROM_MISMATCH, label=label)
+            elif remove_from is not None and remove_from != move_to and remove_from != holder:
+                raise InvalidParameterException(messages.REMOVE_FROM_MISMATCH, label=label)
+            new[label] = move_to
+            if label == AWSCURRENT and holder is not None and holder != move_to:
+                new[AWSPREVIOUS] = holder
+            return new
+        if remove_from is None or holder != remove_from:
+            raise InvalidParameterException(messages.REMOVE_FROM_MISMATCH, label=label)
+        if label == AWSCURRENT:
+            raise InvalidParameterException(messages.CURRENT_CANNOT_BE_REMOVED)
+        del new[label]
+        return new
+
+    # -- applying ---------------------------------------------------------------------------
+
+    def check_label_quota(self, new: Labels) -> None:
+        if len(new) > MAX_LABELS_PER_SECRET:
+            raise LimitExceededException(
+                messages.STAGES_PER_SECRET_QUOTA, limit=MAX_LABELS_PER_SECRET
+            )
+
+    def prunable_versions(self, new: Labels, now: datetime) -> list[str]:
+        """Deprecated versions (under ``new``) old enough for the service to delete."""
+        labelled = set(new.values())
+        return [
+            vid
+            for vid, v in self.versions.items()
+            if vid not in labelled and now - v.created >= DEPRECATED_MIN_AGE
+        ]
+
+    def add_version(self, version: SecretVersion, new: Labels, now: datetime) -> None:
+        """Add ``version`` and apply ``new`` labels; prunes old deprecated versions over quota.
+        Raises before changing anything when the quota cannot be met."""
+        self.check_label_quota(new)
+        excess = len(self.versions) + 1 - MAX_VERSIONS
+        doomed: list[str] = []
+        if excess > 0:
+            doomed = self.prunable_versions(new, now)[:excess]
+            if len(doomed) < excess:
+                raise LimitExceededException(messages.VERSION_QUOTA, limit=MAX_VERSIONS)
+        self.versions[version.version_id] = version
+        self.apply_labels(new)
+        for vid in doomed:
+            del self.versions[vid]
+
+    def apply_labels(self, new: Labels) -> None:
+        self.check_label_quota(new)
+        touched = set(self.labels.values()) | set(new.values())
+        old = self.labels
+        self.labels = new
+        for vid in touched:
+            version = self.versions[vid]
+            kept = [label for label in version.stages if new.get(label) == vid]
+            added = [label for label, v in new.items() if v == vid and old.get(label) != vid]
+            version.stages = kept + [label for label in added if label not in kept]

@@ -1,0 +1,362 @@
+"""SecretStore: the secrets of one (account, region), and the operations on them.
+
+Every method validates everything it needs before it changes anything, so that a refused
+call leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from smfake._domain import messages, paging, tags
+from smfake._domain.clock import FakeClock
+from smfake._domain.errors import (
+    InvalidParameterException,
+    InvalidRequestException,
+    ResourceExistsException,
+    ResourceNotFoundException,
+    ValidationException,
+)
+from smfake._domain.ids import ARN_SUFFIX_LENGTH, IdSource
+from smfake._domain.secret import (
+    AWSCURRENT,
+    Secret,
+    SecretValue,
+    SecretVersion,
+)
+
+# §2.2/§2.3: the characters of a name. AWS's own message lists `!` too, so it is accepted.
+_NAME = re.compile(r"[A-Za-z0-9/_+=.@!-]+")
+# A trailing `-XXXXXX` makes AWS read an ARN as a full one (§2.2 ARN_secretnamehyphen).
+_FULL_ARN_TAIL = re.compile(rf"-[A-Za-z0-9]{{{ARN_SUFFIX_LENGTH}}}$")
+
+DEFAULT_RECOVERY_DAYS = 30
+MIN_RECOVERY_DAYS = 7
+MAX_RECOVERY_DAYS = 30
+DEFAULT_KMS_ALIASES = frozenset({"alias/aws/secretsmanager"})
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    arn: str
+    name: str
+    deletion_date: datetime
+
+
+class SecretStore:
+    def __init__(self, *, account: str, region: str, clock: FakeClock, ids: IdSource) -> None:
+        self.account = account
+        self.region = region
+        self.arn_prefix = f"arn:{partition_of(region)}:secretsmanager:{region}:{account}:secret:"
+        self._clock = clock
+        self._ids = ids
+        self._by_name: dict[str, Secret] = {}
+        self._by_arn: dict[str, Secret] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def __iter__(self) -> Iterator[Secret]:
+        return iter(list(self._by_name.values()))
+
+    # -- lookup -----------------------------------------------------------------------------
+
+    def find(self, secret_id: str) -> Secret | None:
+        """Resolve a name, full ARN or partial ARN (§2.2); None when nothing matches."""
+        if secret_id.startswith("arn:"):
+            found = self._by_arn.get(secret_id)
+            if found is not None or _FULL_ARN_TAIL.search(secret_id):
+                return found
+            if not secret_id.startswith(self.arn_prefix):
+                return None
+            candidate = self._by_name.get(secret_id[len(self.arn_prefix) :])
+            if candidate is not None and candidate.arn[: -ARN_SUFFIX_LENGTH - 1] == secret_id:
+                return candidate
+            return None
+        check_name(secret_id)
+        return self._by_name.get(secret_id)
+
+    def get(self, secret_id: str) -> Secret:
+        secret = self.find(secret_id)
+        if secret is None:
+            raise ResourceNotFoundException(messages.SECRET_NOT_FOUND)
+        return secret
+
+    def get_live(self, secret_id: str) -> Secret:
+        """The secret, refusing one that is scheduled for deletion (§6)."""
+        secret = self.get(secret_id)
+        if secret.scheduled_for_deletion:
+            raise InvalidRequestException(messages.MARKED_FOR_DELETION)
+        return secret
+
+    # -- create / write ---------------------------------------------------------------------
+
+    def create_secret(
+        self,
+        *,
+        name: str,
+        token: str,
+        value: SecretValue | None,
+        description: str | None = None,
+        kms_key_id: str | None = None,
+        tag_list: Sequence[tuple[str, str]] | None = None,
+    ) -> tuple[Secret, SecretVersion | None]:
+        check_name(name)
+        existing = self._by_name.get(name)
+        if existing is not None:
+            if existing.scheduled_for_deletion:
+                raise InvalidRequestException(messages.NAME_SCHEDULED_FOR_DELETION)
+            replay = existing.versions.get(token)
+            if value is not None and replay is not None:
+                if replay.value == value:
+                    return existing, replay
+                raise ResourceExistsException(messages.TOKEN_IN_USE, token=token, arn=existing.arn)
+            raise ResourceExistsException(messages.SECRET_EXISTS, name=name)
+        new_tags = tags.merged(None, tag_list) if tag_list else None
+        now = self._clock.now()
+        secret = Secret(
+            arn=self._new_arn(name),
+            name=name,
+            created=now,
+            last_changed=now,
+            description=description,
+            kms_key_id=normalise_kms_key(kms_key_id),
+            tags=new_tags,
+        )
+        version = None
+        if value is not None:
+            version = SecretVersion(token, now, value, secret.kms_key_id)
+            secret.add_version(version, secret.plan_new_version(token, None), now)
+        self._by_name[name] = secret
+        self._by_arn[secret.arn] = secret
+        return secret, version
+
+    def put_value(
+        self,
+        secret_id: str,
+        *,
+        token: str,
+        value: SecretValue,
+        stages: Sequence[str] | None,
+    ) -> tuple[Secret, SecretVersion]:
+        secret = self.get_live(secret_id)
+        version = self._write_version(
+            secret, token=token, value=value, stages=stages, kms_key_id=secret.kms_key_id
+        )
+        return secret, version
+
+    def update_secret(
+        self,
+        secret_id: str,
+        *,
+        token: str,
+        value: SecretValue | None,
+        description: str | None,
+        kms_key_id: str | None,
+    ) -> tuple[Secret, SecretVersion | None]:
+        secret = self.get_live(secret_id)
+        key = secret.kms_key_id if kms_key_id is None else normalise_kms_key(kms_key_id)
+        version = None
+        if value is not None:
+            version = self._write_version(
+                secret, token=token, value=value, stages=None, kms_key_id=key
+            )
+        if description is not None:
+            secret.description = description
+        secret.kms_key_id = key
+        if description is not None or kms_key_id is not None:
+            secret.last_changed = self._clock.now()
+        return secret, version
+
+    def _write_version(
+        self,
+        secret: Secret,
+        *,
+        token: str,
+        value: SecretValue,
+        stages: Sequence[str] | None,
+        kms_key_id: str | None,
+    ) -> SecretVersion:
+        now = self._clock.now()
+        existing = secret.versions.get(token)
+        if existing is not None:
+            if existing.value is None:
+                # The rotation function fills the empty AWSPENDING placeholder (§5).
+                new = secret.plan_new_version(token, stages)
+                secret.check_label_quota(new)
+                existing.value = value
+                secret.apply_labels(new)
+                secret.last_changed = now
+                return existing
+            if existing.value == value:
+                return existing  # same token, same data: an idempotent replay
+            raise ResourceExistsException(messages.TOKEN_IN_USE, token=token, arn=secret.arn)
+        version = SecretVersion(token, now, value, kms_key_id)
+        secret.add_version(version, secret.plan_new_version(token, stages), now)
+        secret.last_changed = now
+        return version
+
+    # -- read -------------------------------------------------------------------------------
+
+    def get_value(
+        self, secret_id: str, *, version_id: str | None, stage: str | None
+    ) -> tuple[Secret, SecretVersion]:
+        secret = self.get_live(secret_id)
+        if version_id is not None:
+            found = secret.version(version_id)
+            if found is None:
+                raise ResourceNotFoundException(messages.VERSION_NOT_FOUND, version_id=version_id)
+            if stage is not None and stage not in found.stages:
+                raise InvalidRequestException(messages.STAGE_NOT_ON_VERSION)
+        else:
+            found = secret.holder(stage or AWSCURRENT)
+            if found is None:
+                raise ResourceNotFoundException(messages.STAGE_NOT_FOUND, label=stage or AWSCURRENT)
+        if found.value is None:
+            if stage is None and version_id is not None:
+                raise ResourceNotFoundException(messages.VERSION_NOT_FOUND, version_id=version_id)
+            raise ResourceNotFoundException(messages.STAGE_NOT_FOUND, label=stage or AWSCURRENT)
+        today = self._clock.now().date()
+        secret.last_accessed = today
+        found.last_accessed = today
+        return secret, found
+
+    def list_versions(
+        self,
+        secret_id: str,
+        *,
+        include_deprecated: bool,
+        max_results: int | None,
+        next_token: str | None,
+    ) -> tuple[Secret, list[SecretVersion], str | None]:
+        # Allowed while the secret is scheduled for deletion: the model declares no
+        # InvalidRequestException for this operation (unverified, see README).
+        secret = self.get(secret_id)
+        versions = [v for v in secret.versions.values() if include_deprecated or v.stages]
+        scope = f"{secret.arn}\0versions\0{include_deprecated}"
+        start = 0
+        if next_token is not None:
+            position = paging.decode(scope, next_token)
+            ids = [v.version_id for v in versions]
+            # Resume after the version named in the token, even if others came or went.
+            start = ids.index(position) + 1 if position in ids else len(ids)
+        limit = max_results or 100
+        page = versions[start : start + limit]
+        token = None
+        if start + limit < len(versions):
+            token = paging.encode(scope, page[-1].version_id)
+        return secret, page, token
+
+    # -- labels and tags --------------------------------------------------------------------
+
+    def move_label(
+        self, secret_id: str, *, label: str, move_to: str | None, remove_from: str | None
+    ) -> Secret:
+        secret = self.get_live(secret_id)
+        secret.apply_labels(secret.plan_move(label, move_to=move_to, remove_from=remove_from))
+        secret.last_changed = self._clock.now()
+        return secret
+
+    def tag(self, secret_id: str, *, tag_list: Sequence[tuple[str, str]]) -> Secret:
+        secret = self.get_live(secret_id)
+        secret.tags = tags.merged(secret.tags, tag_list)
+        secret.last_changed = self._clock.now()
+        return secret
+
+    def untag(self, secret_id: str, *, keys: Sequence[str]) -> Secret:
+        secret = self.get_live(secret_id)
+        secret.tags = tags.without(secret.tags, keys)
+        secret.last_changed = self._clock.now()
+        return secret
+
+    # -- deletion (§6) ----------------------------------------------------------------------
+
+    def delete_secret(
+        self, secret_id: str, *, recovery_days: int | None, force: bool
+    ) -> Deletion:
+        if force and recovery_days is not None:
+            raise InvalidParameterException(messages.FORCE_WITH_WINDOW)
+        if recovery_days is not None and not (
+            MIN_RECOVERY_DAYS <= recovery_days <= MAX_RECOVERY_DAYS
+        ):
+            raise InvalidParameterException(messages.RECOVERY_WINDOW_RANGE)
+        now = self._clock.now()
+        secret = self.find(secret_id)
+        if secret is None:
+            if not force:
+                raise ResourceNotFoundException(messages.SECRET_NOT_FOUND)
+            # Forced deletion of a missing secret succeeds (§6); what AWS echoes back for it
+            # is unverified: smfake echoes the identifier it was given.
+            return self._missing_deletion(secret_id, now)
+        if force:
+            self._purge(secret)
+            return Deletion(secret.arn, secret.name, now)
+        if secret.scheduled_for_deletion:
+            raise InvalidRequestException(messages.MARKED_FOR_DELETION)
+        deletion_date = now + timedelta(days=recovery_days or DEFAULT_RECOVERY_DAYS)
+        secret.deleted_date = now
+        secret.deletion_date = deletion_date
+        secret.deletion_job = self._clock.schedule(deletion_date, lambda: self._purge(secret))
+        return Deletion(secret.arn, secret.name, deletion_date)
+
+    def restore_secret(self, secret_id: str) -> Secret:
+        secret = self.get(secret_id)
+        # Restoring a secret that is not scheduled for deletion succeeds and changes nothing
+        # (unverified, see README).
+        if secret.deletion_job is not None:
+            secret.deletion_job.cancel()
+        secret.deleted_date = secret.deletion_date = secret.deletion_job = None
+        return secret
+
+    def purge_all(self) -> None:
+        for secret in list(self._by_name.values()):
+            self._purge(secret)
+
+    def _purge(self, secret: Secret) -> None:
+        if secret.deletion_job is not None:
+            secret.deletion_job.cancel()
+            secret.deletion_job = None
+        if self._by_name.get(secret.name) is secret:
+            del self._by_name[secret.name]
+        self._by_arn.pop(secret.arn, None)
+
+    def _missing_deletion(self, secret_id: str, now: datetime) -> Deletion:
+        if secret_id.startswith("arn:"):
+            name = secret_id.split(":secret:", 1)[-1]
+            if _FULL_ARN_TAIL.search(secret_id):
+                name = name[: -ARN_SUFFIX_LENGTH - 1]
+            return Deletion(secret_id, name, now)
+        return Deletion(self._new_arn(secret_id), secret_id, now)
+
+    def _new_arn(self, name: str) -> str:
+        while True:
+            arn = f"{self.arn_prefix}{name}-{self._ids.arn_suffix()}"
+            if arn not in self._by_arn:
+                return arn
+
+
+def check_name(name: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise ValidationException(messages.INVALID_NAME)
+
+
+def normalise_kms_key(kms_key_id: str | None) -> str | None:
+    """None stands for the AWS managed key; "" reverts to it (§13)."""
+    if not kms_key_id or kms_key_id in DEFAULT_KMS_ALIASES:
+        return None
+    return kms_key_id

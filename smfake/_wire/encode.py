@@ -1,0 +1,57 @@
+"""Domain results and service errors → JSON 1.1 bodies, status codes and headers."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime, timezone
+from email.utils import formatdate
+from typing import Any
+
+from smfake._domain.errors import InternalServiceError, ServiceError
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+# Every client error of this service is HTTP 400, ResourceNotFoundException included (§1).
+_STATUS = {InternalServiceError.code: 500, "ServiceUnavailable": 503}
+# AWS sends `message` (lower case) for its generic ValidationException, `Message` otherwise.
+_LOWERCASE_MESSAGE = frozenset({"ValidationException", "SerializationException"})
+
+
+def epoch(value: datetime | date) -> float | int:
+    if isinstance(value, datetime):
+        return round(value.timestamp(), 3)
+    # Day-precision fields (LastAccessedDate) are midnight UTC.
+    return int(datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp())
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return epoch(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def result_body(result: dict[str, Any]) -> bytes:
+    return json.dumps(result, default=_default, separators=(",", ":")).encode()
+
+
+def error_status(code: str) -> int:
+    return _STATUS.get(code, 400)
+
+
+def error_body(error: ServiceError) -> bytes:
+    key = "message" if error.code in _LOWERCASE_MESSAGE else "Message"
+    return json.dumps({"__type": error.code, key: error.message}).encode()
+
+
+def headers(request_id: str, body: bytes, error_code: str | None = None) -> dict[str, str]:
+    result = {
+        "x-amzn-RequestId": request_id,
+        "Content-Type": CONTENT_TYPE,
+        "Content-Length": str(len(body)),
+        "Date": formatdate(usegmt=True),
+    }
+    if error_code is not None:
+        result["x-amzn-ErrorType"] = error_code
+    return result

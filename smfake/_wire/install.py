@@ -1,0 +1,71 @@
+"""Install the dormant dispatcher into botocore as soon as botocore is imported, cheaply.
+
+Clients created before a fake is activated (module-level clients of the code under test)
+must reach it, so the dispatcher has to be among botocore's built-in handlers before their
+session exists. Importing botocore costs ~180 ms, more than a pytest plugin may add to every
+run, so when botocore is not loaded yet this module waits for it with an import hook instead
+of importing it. Nothing here imports botocore.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+import threading
+from collections.abc import Sequence
+from types import ModuleType
+
+_TARGET = "botocore.handlers"
+_lock = threading.Lock()
+
+
+def install_when_botocore_loads() -> None:
+    """Install now if botocore's handlers are loaded, else as soon as they are."""
+    if _TARGET in sys.modules:
+        _install()
+        return
+    with _lock:
+        if not any(isinstance(f, _AfterImport) for f in sys.meta_path):
+            sys.meta_path.insert(0, _AfterImport())
+
+
+def _install() -> None:
+    from smfake._wire.hook import install
+
+    install()
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None,
+        target: ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != _TARGET:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if isinstance(spec.loader, importlib.abc.Loader):
+                    spec.loader = _ThenInstall(spec.loader, self)
+                return spec
+        return None
+
+
+class _ThenInstall(importlib.abc.Loader):
+    def __init__(self, loader: importlib.abc.Loader, finder: _AfterImport) -> None:
+        self._loader = loader
+        self._finder = finder
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        self._loader.exec_module(module)
+        if self._finder in sys.meta_path:
+            sys.meta_path.remove(self._finder)
+        _install()

@@ -1,0 +1,74 @@
+"""Decode an awsJson1_1 request: X-Amz-Target names the operation, the body holds its input."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from smfake._domain import messages
+from smfake._domain.errors import SerializationException, UnknownOperationException
+from smfake._wire.model import SERVICE, operation_names, service_model
+
+TARGET_PREFIX = "secretsmanager."
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+_HOST_REGION = re.compile(r"secretsmanager(?:-fips)?\.([a-z0-9-]+)\.amazonaws")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    operation: str
+    params: dict[str, Any]
+    region: str
+    access_key: str | None
+
+
+def target_of(headers: Mapping[str, Any]) -> str | None:
+    target = headers.get("X-Amz-Target")
+    if isinstance(target, bytes):
+        target = target.decode("latin-1")
+    return target if isinstance(target, str) else None
+
+
+def decode(url: str, headers: Mapping[str, Any], body: bytes | str | None) -> Request:
+    target = target_of(headers) or ""
+    operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else target
+    if operation not in operation_names():
+        raise UnknownOperationException(messages.UNKNOWN_OPERATION, operation=operation)
+    region, access_key = _signer_scope(headers, url)
+    return Request(operation, _params(operation, body), region, access_key)
+
+
+def _signer_scope(headers: Mapping[str, Any], url: str) -> tuple[str, str | None]:
+    auth = headers.get("Authorization")
+    if isinstance(auth, bytes):
+        auth = auth.decode("latin-1")
+    if isinstance(auth, str):
+        match = _CREDENTIAL.search(auth)
+        if match and match.group(3) == SERVICE:
+            return match.group(2), match.group(1)
+    host = _HOST_REGION.search(url)
+    return (host.group(1) if host else "us-east-1"), None
+
+
+def _params(operation: str, body: bytes | str | None) -> dict[str, Any]:
+    if not body:
+        return {}
+    try:
+        params = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise SerializationException(messages.SERIALIZATION) from None
+    if not isinstance(params, dict):
+        raise SerializationException(messages.SERIALIZATION)
+    shape = service_model().operation_model(operation).input_shape
+    for name, member in shape.members.items():
+        if member.type_name == "blob" and isinstance(params.get(name), str):
+            try:
+                params[name] = base64.b64decode(params[name], validate=True)
+            except (binascii.Error, ValueError):
+                raise SerializationException(messages.SERIALIZATION) from None
+    return params

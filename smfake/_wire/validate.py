@@ -1,0 +1,144 @@
+"""Model constraints that botocore leaves to the server (max, pattern, enum; and min/required
+for raw HTTP callers), reported in AWS's generic ValidationException form (§1)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from smfake._domain import messages
+from smfake._domain.errors import SerializationException, ValidationException
+from smfake._wire.model import service_model
+
+# AWS treats an empty value as "no value given" (§18 PutSecretValue): the operation reports
+# its own error rather than a length violation.
+_EMPTY_MEANS_ABSENT = frozenset({"SecretString", "SecretBinary"})
+
+
+def check(operation: str, params: dict[str, Any]) -> None:
+    shape = service_model().operation_model(operation).input_shape
+    problems: list[str] = []
+    _structure(shape, params, "", problems)
+    if problems:
+        count = len(problems)
+        prefix = messages.VALIDATION_PREFIX.format(count=count, plural="" if count == 1 else "s")
+        raise ValidationException(prefix + "; ".join(problems))
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _structure(shape: Any, value: Any, path: str, problems: list[str]) -> None:
+    if not isinstance(value, dict):
+        raise SerializationException(messages.SERIALIZATION)
+    for name in shape.required_members:
+        if value.get(name) is None:
+            problems.append(
+                messages.VALIDATION_ITEM.format(
+                    value="null", path=path + _camel(name), rule="Member must not be null"
+                )
+            )
+    for name, member in shape.members.items():
+        if name in value and value[name] is not None:
+            _member(member, value[name], path + _camel(name), problems, top=name)
+
+
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "blob": (bytes,),
+    "integer": (int,),
+    "long": (int,),
+    "boolean": (bool,),
+    "list": (list,),
+    "structure": (dict,),
+    "map": (dict,),
+    "timestamp": (int, float),
+}
+
+
+def _member(shape: Any, value: Any, path: str, problems: list[str], top: str = "") -> None:
+    kind = shape.type_name
+    expected = _PYTHON_TYPES.get(kind)
+    if expected is not None and (
+        not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected)
+    ):
+        # Only raw HTTP callers can send these: botocore checks types client-side.
+        raise SerializationException(messages.SERIALIZATION)
+    rules: list[str] = []
+    if kind == "structure":
+        _structure(shape, value, path + ".", problems)
+        return
+    if kind == "list" and isinstance(value, list):
+        rules += _length_rules(shape, len(value))
+        member = shape.member
+        if member.type_name == "structure":
+            for index, item in enumerate(value, start=1):
+                _structure(member, item, f"{path}.{index}.member.", problems)
+        else:
+            inner = [r for item in value for r in _scalar_rules(member, item)]
+            if inner:
+                unique = list(dict.fromkeys(inner))
+                rules.append(f"Member must satisfy constraint: [{', '.join(unique)}]")
+    elif kind in ("string", "blob", "integer", "long"):
+        if top in _EMPTY_MEANS_ABSENT and len(value) == 0:
+            return
+        rules += _scalar_rules(shape, value)
+    for rule in rules:
+        if shape.metadata.get("sensitive"):
+            problems.append(messages.VALIDATION_ITEM_SENSITIVE.format(path=path, rule=rule))
+        else:
+            problems.append(
+                messages.VALIDATION_ITEM.format(value=_render(value), path=path, rule=rule)
+            )
+
+
+def _scalar_rules(shape: Any, value: Any) -> list[str]:
+    kind = shape.type_name
+    meta = shape.metadata
+    if kind in ("integer", "long"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return []
+        rules = []
+        if "max" in meta and value > meta["max"]:
+            rules.append(messages.RULE_MAX_VALUE.format(limit=meta["max"]))
+        if "min" in meta and value < meta["min"]:
+            rules.append(messages.RULE_MIN_VALUE.format(limit=meta["min"]))
+        return rules
+    if not isinstance(value, (str, bytes)):
+        return []
+    rules = _length_rules(shape, len(value))
+    if isinstance(value, str):
+        pattern = meta.get("pattern")
+        if pattern and not _compiled(pattern).search(value):
+            rules.append(messages.RULE_PATTERN.format(pattern=pattern))
+        if shape.enum and value not in shape.enum:
+            rules.append(messages.RULE_ENUM.format(values=", ".join(shape.enum)))
+    return rules
+
+
+def _length_rules(shape: Any, length: int) -> list[str]:
+    meta = shape.metadata
+    rules = []
+    if "max" in meta and length > meta["max"]:
+        rules.append(messages.RULE_MAX_LENGTH.format(limit=meta["max"]))
+    if "min" in meta and length < meta["min"]:
+        rules.append(messages.RULE_MIN_LENGTH.format(limit=meta["min"]))
+    return rules
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _render(value: Any) -> str:
+    # Java's toString, which AWS's messages use: lists as [a, b], booleans lower-case.
+    if isinstance(value, list):
+        return "[" + ", ".join(_render(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_render(v)}" for k, v in value.items()) + "}"
+    return str(value)
