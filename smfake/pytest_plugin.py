@@ -29,8 +29,7 @@ def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     for marker in reversed(list(request.node.iter_markers("smfake"))):
         if marker.args:
             raise pytest.UsageError(
-                "@pytest.mark.smfake takes keyword options only, e.g. "
-                "@pytest.mark.smfake(seed=1)"
+                "@pytest.mark.smfake takes keyword options only, e.g. @pytest.mark.smfake(seed=1)"
             )
         options.update(marker.kwargs)
     return options

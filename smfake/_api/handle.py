@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Union
+from typing import TypeAlias
 
 from smfake._domain.backend import Backend
 from smfake._domain.clock import FakeClock
@@ -20,8 +20,8 @@ DEFAULT_REGION = "us-east-1"
 _ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"([a-z]+-)+\d+")
 
-JsonValue = Union[str, int, float, bool, None, list["JsonValue"], dict[str, "JsonValue"]]
-SeedValue = Union[str, bytes, Mapping[str, JsonValue]]
+# A mapping is stored as its JSON text, so its values are whatever json.dumps accepts.
+SeedValue: TypeAlias = "str | bytes | Mapping[str, object]"
 
 
 class SecretsManagerFake:
@@ -36,8 +36,7 @@ class SecretsManagerFake:
     ) -> None:
         if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
             raise UsageError(
-                f"account_id must be 12 digits, got {account_id!r} "
-                "(see README.md#options)"
+                f"account_id must be 12 digits, got {account_id!r} (see README.md#options)"
             )
         if not isinstance(region, str) or not _REGION.fullmatch(region):
             raise UsageError(

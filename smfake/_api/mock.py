@@ -158,7 +158,7 @@ class MockSecretsManager:
                 test.addCleanup(mock.stop)
                 original_setup(test)
 
-            cls.setUp = setUp  # type: ignore[method-assign]
+            cls.setUp = setUp  # type: ignore[method-assign,assignment]
             return cls
         for name, attribute in list(vars(cls).items()):
             if name.startswith("test") and callable(attribute):

@@ -124,4 +124,3 @@ class FakeClock:
                 # Each job sees the clock at its own due time.
                 self._anchor = job.due
             job.action()
-

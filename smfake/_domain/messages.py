@@ -10,8 +10,12 @@ from __future__ import annotations
 # §2.2, §18 [R]
 SECRET_NOT_FOUND = "Secrets Manager can't find the specified secret."
 STAGE_NOT_FOUND = "Secrets Manager can't find the specified secret value for staging label: {label}"
-VERSION_NOT_FOUND = "Secrets Manager can't find the specified secret value for VersionId: {version_id}"
-STAGE_NOT_ON_VERSION = "You provided a VersionStage that is not associated to the provided VersionId."
+VERSION_NOT_FOUND = (
+    "Secrets Manager can't find the specified secret value for VersionId: {version_id}"
+)
+STAGE_NOT_ON_VERSION = (
+    "You provided a VersionStage that is not associated to the provided VersionId."
+)
 INVALID_NAME = (
     "Invalid name. Must be a valid name containing alphanumeric characters, "
     "or any of the following: -/_+=.@!"
@@ -34,9 +38,7 @@ NAME_SCHEDULED_FOR_DELETION = (
     "for deletion."
 )
 # §6 [I] (getmoto/moto#6461 quotes AWS for RecoveryWindowInDays=0)
-RECOVERY_WINDOW_RANGE = (
-    "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."
-)
+RECOVERY_WINDOW_RANGE = "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."
 # §6 [F]
 FORCE_WITH_WINDOW = (
     "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."
@@ -84,6 +86,7 @@ INVALID_NEXT_TOKEN = "The NextToken value is invalid."
 # Generic AWS model-constraint failures (§1): "{n} validation error(s) detected: ..."
 VALIDATION_PREFIX = "{count} validation error{plural} detected: "
 VALIDATION_ITEM = "Value '{value}' at '{path}' failed to satisfy constraint: {rule}"
+VALIDATION_ITEM_NULL = "Value null at '{path}' failed to satisfy constraint: Member must not be null"
 # Sensitive members never echo their value.
 VALIDATION_ITEM_SENSITIVE = "Value at '{path}' failed to satisfy constraint: {rule}"
 RULE_MAX_LENGTH = "Member must have length less than or equal to {limit}"

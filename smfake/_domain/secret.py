@@ -122,9 +122,7 @@ class Secret:
         """Labels after UpdateSecretVersionStage."""
         for version_id in (move_to, remove_from):
             if version_id is not None and version_id not in self.versions:
-                raise ResourceNotFoundException(
-                    messages.VERSION_NOT_FOUND, version_id=version_id
-                )
+                raise ResourceNotFoundException(messages.VERSION_NOT_FOUND, version_id=version_id)
         holder = self.labels.get(label)
         new = dict(self.labels)
         if move_to is not None:

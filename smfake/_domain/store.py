@@ -286,9 +286,7 @@ class SecretStore:
 
     # -- deletion (§6) ----------------------------------------------------------------------
 
-    def delete_secret(
-        self, secret_id: str, *, recovery_days: int | None, force: bool
-    ) -> Deletion:
+    def delete_secret(self, secret_id: str, *, recovery_days: int | None, force: bool) -> Deletion:
         if force and recovery_days is not None:
             raise InvalidParameterException(messages.FORCE_WITH_WINDOW)
         if recovery_days is not None and not (

@@ -35,11 +35,7 @@ def _structure(shape: Any, value: Any, path: str, problems: list[str]) -> None:
         raise SerializationException(messages.SERIALIZATION)
     for name in shape.required_members:
         if value.get(name) is None:
-            problems.append(
-                messages.VALIDATION_ITEM.format(
-                    value="null", path=path + _camel(name), rule="Member must not be null"
-                )
-            )
+            problems.append(messages.VALIDATION_ITEM_NULL.format(path=path + _camel(name)))
     for name, member in shape.members.items():
         if name in value and value[name] is not None:
             _member(member, value[name], path + _camel(name), problems, top=name)

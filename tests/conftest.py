@@ -1,0 +1,78 @@
+"""Shared fixtures. The autouse socket guard proves that nothing reaches the network."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.validate import ParamValidator
+
+from smfake import SecretsManagerFake, mock_secretsmanager
+
+
+class NetworkBlocked(ConnectionRefusedError):
+    """Raised by the guard; an OSError, so botocore treats it as a connection failure."""
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_local_unix(sock: socket.socket) -> bool:
+    return getattr(socket, "AF_UNIX", None) is not None and sock.family == socket.AF_UNIX
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    attempts: list[Any] = []
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if _is_local_unix(self):
+            return _real_connect(self, address)
+        attempts.append(address)
+        raise NetworkBlocked(f"smfake test suite: network access to {address!r} is forbidden")
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        if _is_local_unix(self):
+            return _real_connect_ex(self, address)
+        attempts.append(address)
+        raise NetworkBlocked(f"smfake test suite: network access to {address!r} is forbidden")
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    yield attempts
+    assert attempts == [], f"the test tried to open network connections: {attempts}"
+
+
+@pytest.fixture
+def fake() -> Iterator[SecretsManagerFake]:
+    with mock_secretsmanager() as active:
+        yield active
+
+
+@pytest.fixture
+def client(fake: SecretsManagerFake) -> Any:
+    return boto3.client("secretsmanager", region_name="us-east-1")
+
+
+def assert_shape(client: Any, operation: str, response: dict[str, Any]) -> None:
+    """The response (minus ResponseMetadata) is valid for the operation's output shape."""
+    model = client.meta.service_model.operation_model(operation)
+    body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    report = ParamValidator().validate(body, model.output_shape)
+    assert not report.has_errors(), report.generate_report()
+    extra = set(body) - set(model.output_shape.members)
+    assert not extra, f"members not in the {operation} output shape: {extra}"
+
+
+def error_of(excinfo: pytest.ExceptionInfo[Any]) -> tuple[str, str, int]:
+    """(code, message, HTTP status) of a botocore ClientError."""
+    response = excinfo.value.response
+    return (
+        response["Error"]["Code"],
+        response["Error"]["Message"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+    )

@@ -1,0 +1,46 @@
+"""Checked by mypy (see .ci/run), not run by pytest: the decorator keeps signatures."""
+
+from __future__ import annotations
+
+from typing import assert_type
+
+from smfake import MockSecretsManager, SecretsManagerFake, mock_secretsmanager
+
+
+@mock_secretsmanager
+def plain(a: int, b: str = "x") -> float:
+    return 1.0
+
+
+@mock_secretsmanager(seed=1)
+def with_options(a: int) -> list[str]:
+    return []
+
+
+@mock_secretsmanager
+async def coroutine(a: int) -> bytes:
+    return b""
+
+
+@mock_secretsmanager
+class Suite:
+    def test_x(self) -> None: ...
+
+
+assert_type(plain(1), float)
+assert_type(plain(1, b="y"), float)
+assert_type(with_options(2), list[str])
+assert_type(Suite, type[Suite])
+assert_type(mock_secretsmanager(), MockSecretsManager)
+
+with mock_secretsmanager() as fake:
+    assert_type(fake, SecretsManagerFake)
+
+m = mock_secretsmanager(account_id="111122223333")
+started = m.start()
+assert_type(started, SecretsManagerFake)
+m.stop()
+
+
+async def use_coroutine() -> None:
+    assert_type(await coroutine(1), bytes)

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import base64
+import json
+
+import boto3
+import pytest
+
+from smfake._domain.backend import Backend
+from smfake._wire.dispatch import Responder
+from smfake.errors import UnsupportedOperation
+
+URL = "https://secretsmanager.eu-central-1.amazonaws.com/"
+AUTH = (
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20300101/ap-south-1/secretsmanager/aws4_request, "
+    "SignedHeaders=host, Signature=00"
+)
+TOKEN = "t" * 32
+
+
+def call(responder: Responder, operation: str, body: object, *, auth: str | None = AUTH,
+         url: str = URL):
+    headers = {"X-Amz-Target": f"secretsmanager.{operation}"}
+    if auth is not None:
+        headers["Authorization"] = auth
+    raw = body if isinstance(body, (bytes, str)) else json.dumps(body).encode()
+    reply = responder.respond(url, headers, raw)
+    return reply.status, reply.headers, json.loads(reply.body)
+
+
+@pytest.fixture
+def responder() -> Responder:
+    return Responder(Backend(seed=1), "123456789012")
+
+
+def test_protocol_success_body_and_headers(responder):
+    status, headers, body = call(
+        responder, "CreateSecret", {"Name": "n", "SecretString": "v", "ClientRequestToken": TOKEN}
+    )
+    assert status == 200
+    assert headers["Content-Type"] == "application/x-amz-json-1.1"
+    assert headers["x-amzn-RequestId"]
+    assert body["ARN"].startswith("arn:aws:secretsmanager:ap-south-1:123456789012:secret:n-")
+    assert body == {"ARN": body["ARN"], "Name": "n", "VersionId": TOKEN}
+
+
+def test_protocol_region_comes_from_the_signature_then_the_host(responder):
+    _, _, signed = call(responder, "CreateSecret", {"Name": "a", "ClientRequestToken": TOKEN})
+    _, _, by_host = call(
+        responder, "CreateSecret", {"Name": "b", "ClientRequestToken": TOKEN}, auth=None
+    )
+    _, _, fallback = call(
+        responder, "CreateSecret", {"Name": "c", "ClientRequestToken": TOKEN}, auth=None,
+        url="http://localhost:4566/",
+    )
+    assert ":ap-south-1:" in signed["ARN"]
+    assert ":eu-central-1:" in by_host["ARN"]
+    assert ":us-east-1:" in fallback["ARN"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "body", "code", "message"),
+    [
+        ("NoSuchThing", {}, "UnknownOperationException",
+         "The requested operation NoSuchThing is not supported by this service."),
+        ("CreateSecret", b"{not json", "SerializationException", None),
+        ("CreateSecret", b"[1, 2]", "SerializationException", None),
+        ("CreateSecret", {"Name": 5, "ClientRequestToken": TOKEN}, "SerializationException", None),
+        ("PutSecretValue", {"SecretId": "x", "SecretBinary": "%%%", "ClientRequestToken": TOKEN},
+         "SerializationException", None),
+        ("GetSecretValue", {}, "ValidationException",
+         "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: "
+         "Member must not be null"),
+        ("CreateSecret", {"Name": "n"}, "InvalidRequestException",
+         "You must provide a ClientRequestToken value. We recommend a UUID-type value."),
+        ("PutSecretValue", {"SecretId": "missing", "SecretString": "v"}, "InvalidRequestException",
+         "You must provide a ClientRequestToken value. We recommend a UUID-type value."),
+        ("UpdateSecret", {"SecretId": "missing"}, "InvalidRequestException",
+         "You must provide a ClientRequestToken value. We recommend a UUID-type value."),
+    ],
+)
+def test_protocol_errors(responder, operation, body, code, message):
+    status, headers, parsed = call(responder, operation, body)
+    assert status == 400
+    assert parsed["__type"] == code
+    assert headers["x-amzn-ErrorType"] == code
+    text = parsed.get("Message", parsed.get("message"))
+    assert isinstance(text, str) and text
+    if message is not None:
+        assert text == message
+
+
+def test_protocol_validation_errors_use_lowercase_message_key(responder):
+    _, _, parsed = call(responder, "GetSecretValue", {})
+    assert set(parsed) == {"__type", "message"}
+    _, _, parsed = call(responder, "GetSecretValue", {"SecretId": "missing"})
+    assert set(parsed) == {"__type", "Message"}
+
+
+def test_protocol_binary_values_travel_base64(responder):
+    data = bytes(range(256))
+    call(
+        responder,
+        "CreateSecret",
+        {"Name": "b", "SecretBinary": base64.b64encode(data).decode(), "ClientRequestToken": TOKEN},
+    )
+    _, _, body = call(responder, "GetSecretValue", {"SecretId": "b"})
+    assert base64.b64decode(body["SecretBinary"]) == data
+    assert "SecretString" not in body
+
+
+def test_protocol_timestamps_are_epoch_seconds(responder):
+    call(responder, "CreateSecret", {"Name": "n", "SecretString": "v", "ClientRequestToken": TOKEN})
+    call(responder, "GetSecretValue", {"SecretId": "n"})
+    _, _, body = call(responder, "DescribeSecret", {"SecretId": "n"})
+    assert isinstance(body["CreatedDate"], float)
+    assert isinstance(body["LastAccessedDate"], int)
+    assert body["LastAccessedDate"] % 86400 == 0
+
+
+def test_protocol_unsupported_operation_raises_loudly(fake):
+    client = boto3.client("secretsmanager", region_name="us-east-1")
+    with pytest.raises(UnsupportedOperation, match="ListSecrets") as excinfo:
+        client.list_secrets()
+    assert "README.md#supported-operations" in str(excinfo.value)
+
+
+def test_protocol_unsupported_parameter_raises_and_changes_nothing(fake):
+    client = boto3.client("secretsmanager", region_name="us-east-1")
+    with pytest.raises(UnsupportedOperation, match="AddReplicaRegions"):
+        client.create_secret(Name="r", SecretString="v", AddReplicaRegions=[{"Region": "eu-west-1"}])
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_secret(SecretId="r")
