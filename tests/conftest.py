@@ -62,6 +62,9 @@ def assert_shape(client: Any, operation: str, response: dict[str, Any]) -> None:
     """The response (minus ResponseMetadata) is valid for the operation's output shape."""
     model = client.meta.service_model.operation_model(operation)
     body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    if model.output_shape is None:
+        assert body == {}, f"{operation} has no output members, got {body}"
+        return
     report = ParamValidator().validate(body, model.output_shape)
     assert not report.has_errors(), report.generate_report()
     extra = set(body) - set(model.output_shape.members)

@@ -23,6 +23,8 @@ from smfake._domain.errors import (
 from smfake._domain.ids import ARN_SUFFIX_LENGTH, IdSource
 from smfake._domain.secret import (
     AWSCURRENT,
+    AWSPENDING,
+    AWSPREVIOUS,
     Secret,
     SecretValue,
     SecretVersion,
@@ -178,7 +180,13 @@ class SecretStore:
             )
         if description is not None:
             secret.description = description
-        secret.kms_key_id = key
+        if key != secret.kms_key_id:
+            secret.kms_key_id = key
+            # A new key re-encrypts the versions that carry the AWS labels (§13).
+            for label in (AWSCURRENT, AWSPENDING, AWSPREVIOUS):
+                holder = secret.holder(label)
+                if holder is not None:
+                    holder.kms_key_id = key
         if description is not None or kms_key_id is not None:
             secret.last_changed = self._clock.now()
         return secret, version
@@ -197,10 +205,8 @@ class SecretStore:
         if existing is not None:
             if existing.value is None:
                 # The rotation function fills the empty AWSPENDING placeholder (§5).
-                new = secret.plan_new_version(token, stages)
-                secret.check_label_quota(new)
+                secret.apply_labels(secret.plan_new_version(token, stages))
                 existing.value = value
-                secret.apply_labels(new)
                 secret.last_changed = now
                 return existing
             if existing.value == value:
@@ -274,14 +280,16 @@ class SecretStore:
 
     def tag(self, secret_id: str, *, tag_list: Sequence[tuple[str, str]]) -> Secret:
         secret = self.get_live(secret_id)
-        secret.tags = tags.merged(secret.tags, tag_list)
-        secret.last_changed = self._clock.now()
+        if tag_list or secret.tags is not None:
+            secret.tags = tags.merged(secret.tags, tag_list)
+            secret.last_changed = self._clock.now()
         return secret
 
     def untag(self, secret_id: str, *, keys: Sequence[str]) -> Secret:
         secret = self.get_live(secret_id)
-        secret.tags = tags.without(secret.tags, keys)
-        secret.last_changed = self._clock.now()
+        if secret.tags is not None:
+            secret.tags = tags.without(secret.tags, keys)
+            secret.last_changed = self._clock.now()
         return secret
 
     # -- deletion (§6) ----------------------------------------------------------------------

@@ -73,7 +73,8 @@ def dispatch(request: Any, **_: Any) -> AWSResponse | None:
 
 def sign_with_dummy_credentials(request: Any, request_signer: Any = None, **_: Any) -> None:
     """A client built while no credentials were configured would fail to sign before the
-    fake sees the request: while a fake is active, give it dummy credentials to sign with."""
+    fake sees the request: while a fake is active, give it dummy credentials to sign with.
+    (botocore reads `request_credentials` from the signing context since 1.34.70.)"""
     if not _stack or request_signer is None:
         return
     if getattr(request_signer, "_credentials", None) is not None:

@@ -81,7 +81,8 @@ def _value_fields(secret: Secret, version: SecretVersion) -> Params:
         out["SecretBinary"] = version.value.binary
     elif version.value is not None:
         out["SecretString"] = version.value.text
-    out["VersionStages"] = list(version.stages)
+    if version.stages:
+        out["VersionStages"] = list(version.stages)
     out["CreatedDate"] = version.created
     return out
 
@@ -123,11 +124,10 @@ def put_secret_value(store: SecretStore, params: Params) -> Params:
     secret, version = store.put_value(
         params["SecretId"], token=token, value=value, stages=params.get("VersionStages")
     )
-    return {
-        **_arn_name(secret),
-        "VersionId": version.version_id,
-        "VersionStages": list(version.stages),
-    }
+    out = {**_arn_name(secret), "VersionId": version.version_id}
+    if version.stages:
+        out["VersionStages"] = list(version.stages)
+    return out
 
 
 def describe_secret(store: SecretStore, params: Params) -> Params:

@@ -1,0 +1,119 @@
+"""Helpers shared by the per-operation tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from smfake import SecretsManagerFake
+
+ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+T0 = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+
+NOT_FOUND = ("ResourceNotFoundException", "Secrets Manager can't find the specified secret.", 400)
+MARKED_FOR_DELETION = (
+    "InvalidRequestException",
+    "You can't perform this operation on the secret because it was marked for deletion.",
+    400,
+)
+INVALID_NAME = (
+    "ValidationException",
+    "Invalid name. Must be a valid name containing alphanumeric characters, "
+    "or any of the following: -/_+=.@!",
+    400,
+)
+TOKEN_REQUIRED = (
+    "InvalidRequestException",
+    "You must provide a ClientRequestToken value. We recommend a UUID-type value.",
+    400,
+)
+BOTH_VALUES = (
+    "InvalidParameterException",
+    "You can't specify both a binary secret value and a string secret value in the same secret.",
+    400,
+)
+VALUE_REQUIRED = (
+    "InvalidRequestException",
+    "You must provide either SecretString or SecretBinary.",
+    400,
+)
+INVALID_NAMES = ["Inv Name", " Inv Name", " Inv*Name? ", " Inv *?!]Name\\-"]
+IDENTIFIER_KINDS = ["name", "full ARN", "partial ARN"]
+
+
+def token(label: str) -> str:
+    """A ClientRequestToken (36 chars, like a UUID) that shows where it came from."""
+    return f"{label}-".ljust(36, "0")
+
+
+def identifier(kind: str, created: dict[str, Any]) -> str:
+    """The SecretId of the given kind for a CreateSecret response."""
+    return {
+        "name": created["Name"],
+        "full ARN": created["ARN"],
+        "partial ARN": created["ARN"][:-7],
+    }[kind]
+
+
+def body(response: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+
+
+def assert_no_output(client: Any, operation: str, response: dict[str, Any]) -> None:
+    """For operations whose model has no output shape, where tests.conftest.assert_shape
+    cannot be used: the response carries nothing but ResponseMetadata."""
+    assert client.meta.service_model.operation_model(operation).output_shape is None
+    assert body(response) == {}
+
+
+def snapshot(client: Any, secret_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Everything DescribeSecret and ListSecretVersionIds show about a secret."""
+    described = body(client.describe_secret(SecretId=secret_id))
+    versions = body(client.list_secret_version_ids(SecretId=secret_id, IncludeDeprecated=True))
+    return described, versions
+
+
+def stages(client: Any, secret_id: str) -> dict[str, list[str]]:
+    """Every version of the secret, deprecated ones included, with its sorted labels."""
+    listed = client.list_secret_version_ids(SecretId=secret_id, IncludeDeprecated=True)
+    return {v["VersionId"]: sorted(v.get("VersionStages", [])) for v in listed["Versions"]}
+
+
+def _drop_token(params: dict[str, Any], **_: Any) -> None:
+    params.pop("ClientRequestToken", None)
+
+
+@pytest.fixture
+def tokenless_client(fake: SecretsManagerFake) -> Any:
+    """A client whose requests reach the wire without a ClientRequestToken, as raw HTTP can."""
+    raw = boto3.client("secretsmanager", region_name="us-east-1")
+    raw.meta.events.register_last("before-parameter-build", _drop_token)
+    return raw
+
+
+@pytest.fixture
+def no_retry_client(fake: SecretsManagerFake) -> Any:
+    """A client that does not retry LimitExceededException (botocore's default retries it)."""
+    return boto3.client(
+        "secretsmanager", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1})
+    )
+
+
+@pytest.fixture
+def unvalidated_client(fake: SecretsManagerFake) -> Any:
+    """A client without botocore's own parameter checks, so that values it would refuse
+    (such as SecretString="") reach the service."""
+    return boto3.client(
+        "secretsmanager", region_name="us-east-1", config=Config(parameter_validation=False)
+    )
+
+
+@pytest.fixture
+def t0(fake: SecretsManagerFake) -> datetime:
+    """Freezes the fake clock at T0."""
+    fake.clock.set(T0)
+    return T0
