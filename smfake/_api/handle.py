@@ -12,6 +12,7 @@ from smfake._domain.backend import Backend
 from smfake._domain.clock import FakeClock
 from smfake._domain.errors import ServiceError
 from smfake._domain.secret import SecretValue
+from smfake._domain.store import check_name
 from smfake._wire.dispatch import Responder
 from smfake.errors import UsageError, UsageTypeError
 
@@ -78,17 +79,7 @@ class SecretsManagerFake:
 
         A mapping value is stored as its JSON text, the usual shape of database secrets.
         """
-        if isinstance(value, Mapping):
-            value = json.dumps(value)
-        if value is not None and not isinstance(value, (str, bytes)):
-            raise UsageTypeError(
-                f"a secret value is str, bytes or a JSON mapping, got {type(value).__name__}"
-            )
-        secret_value = None
-        if isinstance(value, bytes):
-            secret_value = SecretValue(binary=value)
-        elif value:
-            secret_value = SecretValue(text=value)
+        secret_value = _to_secret_value(name, value)
         store = self._backend.store(self.account_id, region or self.region)
         with self._backend.lock:
             try:
@@ -102,3 +93,39 @@ class SecretsManagerFake:
             except ServiceError as error:
                 raise UsageError(f"cannot add secret {name!r}: {error.message}") from None
         return secret.arn
+
+    def seed_secrets(self, secrets: Mapping[str, SeedValue]) -> None:
+        """Create each named secret that does not exist yet in the fake's region; all or none."""
+        store = self._backend.store(self.account_id, self.region)
+        with self._backend.lock:
+            for name in secrets:
+                if not isinstance(name, str):
+                    raise UsageTypeError(f"secret names are strings, got {name!r}")
+                try:
+                    check_name(name)
+                except ServiceError as error:
+                    raise UsageError(f"cannot add secret {name!r}: {error.message}") from None
+            missing = {name: v for name, v in secrets.items() if store.find(name) is None}
+            for name, value in missing.items():
+                _to_secret_value(name, value)  # check every value before creating anything
+            for name, value in missing.items():
+                self.add_secret(name, value)
+
+
+def _to_secret_value(name: str, value: SeedValue | None) -> SecretValue | None:
+    if isinstance(value, Mapping):
+        try:
+            value = json.dumps(value)
+        except (TypeError, ValueError) as error:
+            raise UsageTypeError(
+                f"secret {name!r}: a mapping value must be JSON-serialisable ({error})"
+            ) from None
+    if isinstance(value, bytes):
+        return SecretValue(binary=value) if value else None
+    if isinstance(value, str):
+        return SecretValue(text=value) if value else None
+    if value is None:
+        return None
+    raise UsageTypeError(
+        f"secret {name!r}: a value is str, bytes or a JSON mapping, got {type(value).__name__}"
+    )

@@ -41,7 +41,7 @@ class MockSecretsManager:
         self._shared = fake
         self._secrets = dict(secrets or {})
         self._fake: SecretsManagerFake | None = None
-        self._saved_env: dict[str, str | None] = {}
+        self._holds_credentials = False
         # Fail on bad options now rather than at the first start().
         if fake is None:
             SecretsManagerFake(account_id=account_id, region=region, seed=0)
@@ -57,9 +57,9 @@ class MockSecretsManager:
             )
         hook.install()
         fake = self._shared or SecretsManagerFake(**self._options)
-        for name, value in self._secrets.items():
-            fake.add_secret(name, value)
-        self._saved_env = credentials.supply()
+        # A shared fake keeps what it has: seeding creates only the secrets it lacks.
+        fake.seed_secrets(self._secrets)
+        self._holds_credentials = credentials.acquire()
         hook.push(fake._responder)
         with _active_lock:
             _active.append((self, fake))
@@ -77,8 +77,9 @@ class MockSecretsManager:
                 if _active[index][0] is self:
                     del _active[index]
                     break
-        credentials.restore(self._saved_env)
-        self._saved_env = {}
+        if self._holds_credentials:
+            self._holds_credentials = False
+            credentials.release()
 
     @property
     def fake(self) -> SecretsManagerFake | None:
@@ -123,7 +124,7 @@ class MockSecretsManager:
         clone._shared = self._shared
         clone._secrets = self._secrets
         clone._fake = None
-        clone._saved_env = {}
+        clone._holds_credentials = False
         return clone
 
     def _decorate_function(self, func: Callable[..., _T]) -> Callable[..., _T]:
@@ -160,10 +161,30 @@ class MockSecretsManager:
 
             cls.setUp = setUp  # type: ignore[method-assign,assignment]
             return cls
-        for name, attribute in list(vars(cls).items()):
-            if name.startswith("test") and callable(attribute):
-                setattr(cls, name, self(attribute))
+        for name in dir(cls):
+            if not name.startswith("test"):
+                continue
+            raw = next(vars(klass)[name] for klass in cls.__mro__ if name in vars(klass))
+            if isinstance(raw, (staticmethod, classmethod)):
+                if not _is_wrapped(raw.__func__):
+                    setattr(cls, name, type(raw)(self._decorate_callable(raw.__func__)))
+            elif callable(raw) and not _is_wrapped(raw):
+                setattr(cls, name, self._decorate_callable(raw))
         return cls
+
+    def _decorate_callable(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        wrapper = (
+            self._decorate_coroutine(func)
+            if inspect.iscoroutinefunction(func)
+            else self._decorate_function(func)
+        )
+        wrapper.__smfake_wrapped__ = True  # type: ignore[attr-defined]
+        return wrapper
+
+
+def _is_wrapped(func: object) -> bool:
+    # A class decorated twice (or a subclass of a decorated class) keeps one activation.
+    return bool(getattr(func, "__smfake_wrapped__", False))
 
 
 def current_fake() -> SecretsManagerFake:

@@ -86,7 +86,9 @@ INVALID_NEXT_TOKEN = "The NextToken value is invalid."
 # Generic AWS model-constraint failures (§1): "{n} validation error(s) detected: ..."
 VALIDATION_PREFIX = "{count} validation error{plural} detected: "
 VALIDATION_ITEM = "Value '{value}' at '{path}' failed to satisfy constraint: {rule}"
-VALIDATION_ITEM_NULL = "Value null at '{path}' failed to satisfy constraint: Member must not be null"
+VALIDATION_ITEM_NULL = (
+    "Value null at '{path}' failed to satisfy constraint: Member must not be null"
+)
 # Sensitive members never echo their value.
 VALIDATION_ITEM_SENSITIVE = "Value at '{path}' failed to satisfy constraint: {rule}"
 RULE_MAX_LENGTH = "Member must have length less than or equal to {limit}"

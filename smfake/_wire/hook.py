@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.handlers
+from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials
 
@@ -92,8 +92,8 @@ def install() -> None:
         if _installed:
             return
         _installed = True
-        botocore.handlers.BUILTIN_HANDLERS.append((SEND_EVENT, dispatch))
-        botocore.handlers.BUILTIN_HANDLERS.append((SIGN_EVENT, sign_with_dummy_credentials))
+        botocore_handlers.BUILTIN_HANDLERS.append((SEND_EVENT, dispatch))
+        botocore_handlers.BUILTIN_HANDLERS.append((SIGN_EVENT, sign_with_dummy_credentials))
         boto3 = sys.modules.get("boto3")
         session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
         if session is not None:
@@ -101,3 +101,7 @@ def install() -> None:
             events = session._session.get_component("event_emitter")
             events.register(SEND_EVENT, dispatch, unique_id=_UNIQUE_ID)
             events.register(SIGN_EVENT, sign_with_dummy_credentials, unique_id=_UNIQUE_ID + "-sign")
+
+
+# Installed as soon as this module exists: it is imported only when botocore is needed anyway.
+install()

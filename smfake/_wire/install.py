@@ -31,6 +31,10 @@ def install_when_botocore_loads() -> None:
 
 
 def _install() -> None:
+    hook = sys.modules.get("smfake._wire.hook")
+    if hook is not None and not hasattr(hook, "install"):
+        # botocore is being imported by hook.py itself, which installs when its body ends.
+        return
     from smfake._wire.hook import install
 
     install()

@@ -23,8 +23,12 @@ T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
 
 def make_secret(*version_ids: str) -> Secret:
-    secret = Secret(arn="arn:aws:secretsmanager:us-east-1:1:secret:s-abcdef", name="s",
-                    created=T0, last_changed=T0)
+    secret = Secret(
+        arn="arn:aws:secretsmanager:us-east-1:1:secret:s-abcdef",
+        name="s",
+        created=T0,
+        last_changed=T0,
+    )
     for vid in version_ids:
         add(secret, vid)
     return secret

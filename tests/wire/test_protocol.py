@@ -18,8 +18,9 @@ AUTH = (
 TOKEN = "t" * 32
 
 
-def call(responder: Responder, operation: str, body: object, *, auth: str | None = AUTH,
-         url: str = URL):
+def call(
+    responder: Responder, operation: str, body: object, *, auth: str | None = AUTH, url: str = URL
+):
     headers = {"X-Amz-Target": f"secretsmanager.{operation}"}
     if auth is not None:
         headers["Authorization"] = auth
@@ -50,7 +51,10 @@ def test_protocol_region_comes_from_the_signature_then_the_host(responder):
         responder, "CreateSecret", {"Name": "b", "ClientRequestToken": TOKEN}, auth=None
     )
     _, _, fallback = call(
-        responder, "CreateSecret", {"Name": "c", "ClientRequestToken": TOKEN}, auth=None,
+        responder,
+        "CreateSecret",
+        {"Name": "c", "ClientRequestToken": TOKEN},
+        auth=None,
         url="http://localhost:4566/",
     )
     assert ":ap-south-1:" in signed["ARN"]
@@ -61,22 +65,46 @@ def test_protocol_region_comes_from_the_signature_then_the_host(responder):
 @pytest.mark.parametrize(
     ("operation", "body", "code", "message"),
     [
-        ("NoSuchThing", {}, "UnknownOperationException",
-         "The requested operation NoSuchThing is not supported by this service."),
+        (
+            "NoSuchThing",
+            {},
+            "UnknownOperationException",
+            "The requested operation NoSuchThing is not supported by this service.",
+        ),
         ("CreateSecret", b"{not json", "SerializationException", None),
         ("CreateSecret", b"[1, 2]", "SerializationException", None),
         ("CreateSecret", {"Name": 5, "ClientRequestToken": TOKEN}, "SerializationException", None),
-        ("PutSecretValue", {"SecretId": "x", "SecretBinary": "%%%", "ClientRequestToken": TOKEN},
-         "SerializationException", None),
-        ("GetSecretValue", {}, "ValidationException",
-         "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: "
-         "Member must not be null"),
-        ("CreateSecret", {"Name": "n"}, "InvalidRequestException",
-         "You must provide a ClientRequestToken value. We recommend a UUID-type value."),
-        ("PutSecretValue", {"SecretId": "missing", "SecretString": "v"}, "InvalidRequestException",
-         "You must provide a ClientRequestToken value. We recommend a UUID-type value."),
-        ("UpdateSecret", {"SecretId": "missing"}, "InvalidRequestException",
-         "You must provide a ClientRequestToken value. We recommend a UUID-type value."),
+        (
+            "PutSecretValue",
+            {"SecretId": "x", "SecretBinary": "%%%", "ClientRequestToken": TOKEN},
+            "SerializationException",
+            None,
+        ),
+        (
+            "GetSecretValue",
+            {},
+            "ValidationException",
+            "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: "
+            "Member must not be null",
+        ),
+        (
+            "CreateSecret",
+            {"Name": "n"},
+            "InvalidRequestException",
+            "You must provide a ClientRequestToken value. We recommend a UUID-type value.",
+        ),
+        (
+            "PutSecretValue",
+            {"SecretId": "missing", "SecretString": "v"},
+            "InvalidRequestException",
+            "You must provide a ClientRequestToken value. We recommend a UUID-type value.",
+        ),
+        (
+            "UpdateSecret",
+            {"SecretId": "missing"},
+            "InvalidRequestException",
+            "You must provide a ClientRequestToken value. We recommend a UUID-type value.",
+        ),
     ],
 )
 def test_protocol_errors(responder, operation, body, code, message):
@@ -128,6 +156,8 @@ def test_protocol_unsupported_operation_raises_loudly(fake):
 def test_protocol_unsupported_parameter_raises_and_changes_nothing(fake):
     client = boto3.client("secretsmanager", region_name="us-east-1")
     with pytest.raises(UnsupportedOperation, match="AddReplicaRegions"):
-        client.create_secret(Name="r", SecretString="v", AddReplicaRegions=[{"Region": "eu-west-1"}])
+        client.create_secret(
+            Name="r", SecretString="v", AddReplicaRegions=[{"Region": "eu-west-1"}]
+        )
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.describe_secret(SecretId="r")

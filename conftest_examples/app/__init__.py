@@ -1,0 +1,1 @@
+"""A tiny application whose code reads its configuration from AWS Secrets Manager."""

@@ -1,0 +1,408 @@
+"""The pytest plugin, seen from a user's pytest run: entry point, fixtures, marker, examples."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import boto3
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "conftest_examples"
+EXAMPLE_FILES = sorted(path.name for path in EXAMPLES.glob("test_*.py"))
+# Hypothesis' plugin re-imports hypothesis in every in-process run (pytester drops the modules
+# a run imported): seconds per run, and nothing these tests look at.
+NO_HYPOTHESIS = ("-p", "no:hypothesispytest")
+IMPORT_ORDER_BUG = (
+    "smfake bug: with botocore not yet imported, importing smfake installs an import hook "
+    "whose _ThenInstall.exec_module calls hook.install() while botocore.handlers is still "
+    "being imported: AttributeError (botocore.handlers not yet an attribute of botocore) or "
+    "ImportError (smfake._wire.hook partially initialised)"
+)
+
+
+def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    # Inner runs import boto3 clients at collection, before any fake is active; on a machine
+    # without credentials botocore would ask the EC2 metadata service (the network) for some.
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    pytester.makeini(f"[pytest]\naddopts = {' '.join(NO_HYPOTHESIS)}\nfilterwarnings = error\n")
+    return pytester
+
+
+def copy_examples(pytester: pytest.Pytester) -> None:
+    shutil.copytree(
+        EXAMPLES,
+        pytester.path,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"),
+    )
+
+
+# -- entry point and import cost -------------------------------------------------------------
+
+
+def test_entry_point_is_declared():
+    entry_points = importlib.metadata.entry_points(group="pytest11")
+    declared = {entry.name: entry.value for entry in entry_points}
+    assert declared.get("smfake") == "smfake.pytest_plugin"
+
+
+def test_importing_the_plugin_imports_nothing_heavy(tmp_path):
+    done = run_python(
+        """
+        import sys
+        import smfake.pytest_plugin
+        heavy = sorted(
+            name for name in sys.modules
+            if name.partition(".")[0] in {"boto3", "botocore", "hypothesis"}
+        )
+        print(heavy)
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
+
+
+def test_botocore_imported_after_the_plugin_gets_the_dispatcher(tmp_path):
+    done = run_python(
+        """
+        import smfake.pytest_plugin
+        import botocore.session
+        from smfake._wire import hook
+        handlers = [entry[1] for entry in botocore.handlers.BUILTIN_HANDLERS]
+        print(hook.dispatch in handlers)
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "True\n"
+
+
+def test_plugin_is_loaded_with_p_option(pytester):
+    pytester.makepyfile(
+        """
+        from smfake import SecretsManagerFake
+
+        def test_fixture_is_there(smfake):
+            assert isinstance(smfake, SecretsManagerFake)
+        """
+    )
+    result = pytester.runpytest("-p", "smfake")
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_is_not_loaded_with_p_no_smfake(pytester):
+    pytester.makepyfile(
+        """
+        def test_fixture_is_there(smfake):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:smfake")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'smfake' not found*"])
+
+
+def test_installed_entry_point_loads_in_a_fresh_process(pytester):
+    pytester.makepyfile(
+        """
+        import boto3
+        from smfake import SecretsManagerFake
+
+        CLIENT = boto3.client("secretsmanager", region_name="us-east-1")
+
+        def test_fixture_is_there(smfake):
+            assert isinstance(smfake, SecretsManagerFake)
+            smfake.add_secret("s", "v")
+            assert CLIENT.get_secret_value(SecretId="s")["SecretString"] == "v"
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_does_not_import_boto3_for_tests_that_do_not_use_it(pytester):
+    pytester.makepyfile(
+        """
+        import sys
+
+        def test_nothing_heavy_loaded():
+            assert "boto3" not in sys.modules
+            assert "botocore" not in sys.modules
+        """
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+
+
+def test_smfake_fixture_is_a_fresh_active_fake_per_test(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+        from smfake import SecretsManagerFake, current_fake
+        from smfake.errors import UsageError
+
+        seen = []
+
+        def test_first(smfake):
+            assert isinstance(smfake, SecretsManagerFake)
+            assert current_fake() is smfake
+            smfake.add_secret("same-name", "first")
+            seen.append(smfake)
+
+        def test_second(smfake):
+            assert smfake is not seen[0]
+            smfake.add_secret("same-name", "second")
+
+        def test_no_fake_without_the_fixture():
+            with pytest.raises(UsageError):
+                current_fake()
+        """
+    )
+    result = pytester.runpytest("-p", "smfake")
+    result.assert_outcomes(passed=3)
+
+
+def test_sm_client_fixture_is_answered_by_the_smfake_fixture(pytester):
+    pytester.makepyfile(
+        """
+        from smfake import current_fake
+
+        def test_client_and_fake_agree(smfake, sm_client):
+            assert sm_client.meta.region_name == "us-east-1"
+            assert sm_client.meta.service_model.service_name == "secretsmanager"
+            smfake.add_secret("added", "through the handle")
+            got = sm_client.get_secret_value(SecretId="added")
+            assert got["SecretString"] == "through the handle"
+
+        def test_client_alone_brings_its_fake(sm_client):
+            sm_client.create_secret(Name="made", SecretString="v")
+            assert repr(current_fake()).endswith("secrets=1)")
+        """
+    )
+    result = pytester.runpytest("-p", "smfake")
+    result.assert_outcomes(passed=2)
+
+
+def test_fixture_is_stopped_even_when_the_test_fails(pytester):
+    pytester.makepyfile(
+        """
+        import os
+        import pytest
+        from smfake import current_fake
+        from smfake.errors import UsageError
+
+        def test_fails(sm_client):
+            sm_client.create_secret(Name="x", SecretString="y")
+            raise RuntimeError("boom")
+
+        def test_after():
+            with pytest.raises(UsageError):
+                current_fake()
+            assert "AWS_ACCESS_KEY_ID" not in os.environ
+        """
+    )
+    result = pytester.runpytest("-p", "smfake")
+    result.assert_outcomes(passed=1, failed=1)
+
+
+# -- marker -----------------------------------------------------------------------------------
+
+
+def test_marker_options_merge_module_then_class_then_function(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.smfake(account_id="111111111111", region="eu-west-1", seed=1)
+
+        def options(fake):
+            return fake.account_id, fake.region, fake.seed
+
+        def test_module(smfake):
+            assert options(smfake) == ("111111111111", "eu-west-1", 1)
+
+        @pytest.mark.smfake(region="ap-south-1", seed=2)
+        class TestClass:
+            def test_class(self, smfake):
+                assert options(smfake) == ("111111111111", "ap-south-1", 2)
+
+            @pytest.mark.smfake(seed=3)
+            def test_function(self, smfake):
+                assert options(smfake) == ("111111111111", "ap-south-1", 3)
+
+        @pytest.mark.smfake(account_id="222222222222")
+        def test_function_over_module(smfake):
+            assert options(smfake) == ("222222222222", "eu-west-1", 1)
+        """
+    )
+    result = pytester.runpytest("-p", "smfake")
+    result.assert_outcomes(passed=4)
+
+
+def test_marker_secrets_reach_the_client(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.smfake(secrets={"text": "t", "blob": b"b", "json": {"k": "v"}})
+        def test_seeded(sm_client):
+            assert sm_client.get_secret_value(SecretId="text")["SecretString"] == "t"
+            assert sm_client.get_secret_value(SecretId="blob")["SecretBinary"] == b"b"
+            assert sm_client.get_secret_value(SecretId="json")["SecretString"] == '{"k": "v"}'
+        """
+    )
+    result = pytester.runpytest("-p", "smfake")
+    result.assert_outcomes(passed=1)
+
+
+def test_marker_fake_option_shares_a_prepared_state(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+        from smfake import SecretsManagerFake
+
+        STATE = SecretsManagerFake()
+        STATE.add_secret("prepared", "v")
+
+        @pytest.mark.smfake(fake=STATE)
+        def test_shared(smfake, sm_client):
+            assert smfake is STATE
+            assert sm_client.get_secret_value(SecretId="prepared")["SecretString"] == "v"
+        """
+    )
+    result = pytester.runpytest("-p", "smfake")
+    result.assert_outcomes(passed=1)
+
+
+def test_marker_is_registered_for_strict_markers(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.smfake(seed=1)
+        def test_marked(smfake):
+            assert smfake.seed == 1
+        """
+    )
+    result = pytester.runpytest("-p", "smfake", "--strict-markers")
+    result.assert_outcomes(passed=1)
+
+
+def test_marker_is_unknown_without_the_plugin(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.smfake(seed=1)
+        def test_marked():
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:smfake", "--strict-markers")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*'smfake' not found in `markers` configuration*"])
+
+
+def test_marker_is_documented_in_markers_listing(pytester):
+    result = pytester.runpytest("-p", "smfake", "--markers")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["@pytest.mark.smfake(**options): options for the smfake fixture*"])
+
+
+def test_marker_without_the_fixture_activates_nothing(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+        from smfake import current_fake
+        from smfake.errors import UsageError
+
+        @pytest.mark.smfake(seed=1)
+        def test_marked_only():
+            with pytest.raises(UsageError):
+                current_fake()
+        """
+    )
+    result = pytester.runpytest("-p", "smfake", "--strict-markers")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ("pytest.mark.smfake(1)", "*@pytest.mark.smfake takes keyword options only*"),
+        ('pytest.mark.smfake(account_id="nope")', "*account_id must be 12 digits*"),
+        ('pytest.mark.smfake(colour="red")', "*colour*"),
+    ],
+)
+def test_bad_marker_options_fail_the_test_setup(pytester, marker, message):
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @{marker}
+        def test_marked(smfake):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "smfake")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([message])
+
+
+# -- conftest_examples ------------------------------------------------------------------------
+
+
+def test_examples_are_all_there():
+    assert set(EXAMPLE_FILES) >= {
+        "test_context_manager_example.py",
+        "test_decorator_example.py",
+        "test_fixture_example.py",
+        "test_module_shared_example.py",
+        "test_seeded_example.py",
+    }
+    assert (EXAMPLES / "pytest.ini").is_file()
+    assert (EXAMPLES / "conftest.py").is_file()
+    assert (EXAMPLES / "README.md").is_file()
+    assert (EXAMPLES / "app" / "settings.py").is_file()
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES)
+def test_example_passes(pytester, example, monkeypatch):
+    # In-process, the examples would share boto3's default session (and the credential
+    # resolver it built) with this suite; a user's run starts with neither.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    copy_examples(pytester)
+    result = pytester.runpytest("-p", "smfake", *NO_HYPOTHESIS, "--strict-markers", example)
+    outcomes = result.parseoutcomes()
+    assert result.ret == 0, result.stdout.str()
+    assert outcomes.get("passed", 0) > 0
+    assert set(outcomes) <= {"passed"}, outcomes
+
+
+def test_examples_pass_as_a_user_runs_them(pytester):
+    copy_examples(pytester)
+    result = pytester.runpytest_subprocess()
+    outcomes = result.parseoutcomes()
+    assert result.ret == 0, result.stdout.str()
+    assert set(outcomes) <= {"passed"}, outcomes
+    assert outcomes["passed"] >= len(EXAMPLE_FILES)
