@@ -127,6 +127,25 @@ def test_secrets_option_is_copied_when_the_mock_is_made():
 # -- repr -------------------------------------------------------------------------------------
 
 
+def test_secrets_option_with_a_shared_fake_adds_only_missing_secrets():
+    shared = SecretsManagerFake()
+    mock = mock_secretsmanager(fake=shared, secrets={"a": "seed-a", "b": "seed-b"})
+    with mock:
+        client = sm_client()
+        client.put_secret_value(SecretId="a", SecretString="changed")
+    with mock:
+        assert client.get_secret_value(SecretId="a")["SecretString"] == "changed"
+        assert client.get_secret_value(SecretId="b")["SecretString"] == "seed-b"
+
+
+def test_secrets_option_with_a_bad_entry_seeds_nothing():
+    shared = SecretsManagerFake()
+    mock = mock_secretsmanager(fake=shared, secrets={"good": "v", "bad name": "v"})
+    with pytest.raises(UsageError, match="bad name"):
+        mock.start()
+    assert "secrets=0" in repr(shared)
+
+
 def test_repr_shows_no_secret_value():
     secrets = {"text": "s3cr3t-text", "blob": b"s3cr3t-bytes", "json": {"password": "s3cr3t-json"}}
     with mock_secretsmanager(secrets=secrets, account_id="111122223333") as fake:
