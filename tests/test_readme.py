@@ -21,6 +21,6 @@ def test_readme_quick_start_commands_match_ci():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "(cd conftest_examples && python3 -m pytest)" in readme
-    assert "python3 -m pip install \".[test]\" && python3 -m pytest" in readme
+    assert 'python3 -m pip install ".[test]" && python3 -m pytest' in readme
     assert "(cd conftest_examples && python -m pytest" in ci
     assert "\npython -m pytest" in ci
