@@ -73,6 +73,8 @@ class Secret:
     deleted_date: datetime | None = None
     deletion_date: datetime | None = None
     deletion_job: Job | None = field(default=None, repr=False)
+    # The resource policy, as the JSON text it was given in (§11).
+    policy: str | None = None
 
     @property
     def scheduled_for_deletion(self) -> bool:

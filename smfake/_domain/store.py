@@ -144,8 +144,7 @@ class SecretStore:
         if value is not None:
             version = SecretVersion(token, now, value, secret.kms_key_id)
             secret.add_version(version, secret.plan_new_version(token, None), now)
-        self._by_name[name] = secret
-        self._by_arn[secret.arn] = secret
+        self._register(secret)
         return secret, version
 
     def put_value(
@@ -332,6 +331,10 @@ class SecretStore:
     def purge_all(self) -> None:
         for secret in list(self._by_name.values()):
             self._purge(secret)
+
+    def _register(self, secret: Secret) -> None:
+        self._by_name[secret.name] = secret
+        self._by_arn[secret.arn] = secret
 
     def _purge(self, secret: Secret) -> None:
         if secret.deletion_job is not None:

@@ -1,0 +1,83 @@
+"""Shared pieces of the operation handlers: input parsing and the views of a secret."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from smfake._domain import messages
+from smfake._domain.errors import InvalidParameterException, InvalidRequestException
+from smfake._domain.secret import Secret, SecretValue, SecretVersion
+from smfake._domain.store import SecretStore
+from smfake.errors import UnsupportedOperation
+
+Params = dict[str, Any]
+Handler = Callable[[SecretStore, Params], Params]
+
+# Versions written with the AWS managed key report this instead of a key id (§4.4).
+DEFAULT_KEY_MARKER = "DefaultEncryptionKey"
+
+
+def token(params: Params) -> str:
+    # botocore fills the token in; only raw HTTP callers can leave it out (§1).
+    token = params.get("ClientRequestToken")
+    if token is None:
+        raise InvalidRequestException(messages.TOKEN_REQUIRED)
+    return str(token)
+
+
+def value(params: Params) -> SecretValue | None:
+    text = params.get("SecretString") or None
+    binary = params.get("SecretBinary") or None
+    if text is not None and binary is not None:
+        raise InvalidParameterException(messages.BOTH_VALUES)
+    if text is None and binary is None:
+        return None
+    return SecretValue(text=text, binary=binary)
+
+
+def unsupported(operation: str, params: Params, *names: str) -> None:
+    for name in names:
+        if params.get(name) not in (None, "", [], False):
+            raise UnsupportedOperation(f"{operation} with {name}")
+
+
+def tag_pairs(tags: list[Params]) -> list[tuple[str, str]]:
+    return [(str(tag.get("Key", "")), str(tag.get("Value", ""))) for tag in tags]
+
+
+def arn_name(secret: Secret) -> Params:
+    return {"ARN": secret.arn, "Name": secret.name}
+
+
+def describe(secret: Secret) -> Params:
+    """The DescribeSecret view of a secret; fields appear only when they have a value (§3)."""
+    out: Params = arn_name(secret)
+    if secret.description:
+        out["Description"] = secret.description
+    if secret.kms_key_id is not None:
+        out["KmsKeyId"] = secret.kms_key_id
+    out["LastChangedDate"] = secret.last_changed
+    if secret.last_accessed is not None:
+        out["LastAccessedDate"] = secret.last_accessed
+    if secret.deleted_date is not None:
+        out["DeletedDate"] = secret.deleted_date
+    if secret.tags is not None:
+        out["Tags"] = [{"Key": k, "Value": v} for k, v in secret.tags.items()]
+    stages = secret.stages_by_version()
+    if stages:
+        out["VersionIdsToStages"] = stages
+    out["CreatedDate"] = secret.created
+    return out
+
+
+def value_fields(secret: Secret, version: SecretVersion) -> Params:
+    out: Params = {**arn_name(secret), "VersionId": version.version_id}
+    if version.value is not None and version.value.binary is not None:
+        out["SecretBinary"] = version.value.binary
+    elif version.value is not None:
+        out["SecretString"] = version.value.text
+    if version.stages:
+        out["VersionStages"] = list(version.stages)
+    out["CreatedDate"] = version.created
+    return out
