@@ -101,3 +101,13 @@ RULE_ENUM = "Member must satisfy enum value set: [{values}]"
 # Wire-level [U]: raw requests that botocore would never send
 SERIALIZATION = "Start of structure or map found where not expected."
 UNKNOWN_OPERATION = "The requested operation {operation} is not supported by this service."
+
+# -- ListSecrets / BatchGetSecretValue (§8, §9) ---------------------------------------------
+
+# -- GetRandomPassword (§12) ------------------------------------------------------------------
+
+# -- Resource policies (§11) ------------------------------------------------------------------
+
+# -- KMS (§13) --------------------------------------------------------------------------------
+
+# -- Replication (§10) ------------------------------------------------------------------------

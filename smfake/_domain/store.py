@@ -106,6 +106,11 @@ class SecretStore:
             raise InvalidRequestException(messages.MARKED_FOR_DELETION)
         return secret
 
+    def get_writable(self, secret_id: str) -> Secret:
+        """The secret, for an operation that changes it: refuses one scheduled for deletion
+        and (once replication exists) a replica, each with AWS's error."""
+        return self.get_live(secret_id)
+
     # -- create / write ---------------------------------------------------------------------
 
     def create_secret(
