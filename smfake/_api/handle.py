@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TypeAlias
 
+from smfake._api.kms import KmsKeys
 from smfake._domain.backend import Backend
 from smfake._domain.clock import FakeClock
 from smfake._domain.errors import ServiceError
@@ -47,6 +48,8 @@ class SecretsManagerFake:
         self.account_id = account_id
         self.region = region
         self._responder = Responder(self._backend, account_id)
+        self.kms = KmsKeys(self._backend, account_id, region)
+        """Customer managed KMS keys: ``fake.kms.create_key(alias="alias/app")`` and so on."""
 
     def __repr__(self) -> str:
         count = sum(len(store) for store in self._backend.stores())

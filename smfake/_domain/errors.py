@@ -64,6 +64,14 @@ class UnknownOperationException(ServiceError):
     code = "UnknownOperationException"
 
 
+class DecryptionFailure(ServiceError):
+    code = "DecryptionFailure"
+
+
+class EncryptionFailure(ServiceError):
+    code = "EncryptionFailure"
+
+
 class ThrottlingException(ServiceError):
     code = "ThrottlingException"
     template = "Rate exceeded"

@@ -105,9 +105,32 @@ UNKNOWN_OPERATION = "The requested operation {operation} is not supported by thi
 # -- ListSecrets / BatchGetSecretValue (§8, §9) ---------------------------------------------
 
 # -- GetRandomPassword (§12) ------------------------------------------------------------------
+# §12 [F] moto (which refuses any length below 4; smfake counts the types actually required)
+PASSWORD_TOO_SHORT = "Password length is too short based on the required types."
+# §12, §20.7 [U]: exclusions that leave no character at all; AWS's answer is unknown
+PASSWORD_NOTHING_TO_DRAW = "Password can't be generated because every character is excluded."
 
 # -- Resource policies (§11) ------------------------------------------------------------------
+# [D] awsdocs/aws-secrets-manager-docs doc_source/manage_secret-policy.md, the errors of the
+# console's validation (which calls ValidateResourcePolicy); the API is taken to use the same
+# texts. A 2020 witness quoted an older wording of the first for Version "2019-10-19":
+# "This policy has invalid syntax." [I] (awsdocs/aws-cloudformation-user-guide#623).
+POLICY_SYNTAX_ERROR = "This resource policy contains a syntax error."
+POLICY_UNSUPPORTED_PRINCIPAL = "This resource policy contains an unsupported principal."
+POLICY_BROAD_ACCESS = "This resource policy grants broad access to your secret. Secrets Manager does not allow creating and applying such policies in the console."
+POLICY_LOCKOUT = "Your requested changes will not allow you to manage this secret in the future."
+# [D] same page, PutResourcePolicy with --block-public-policy (the page names the code
+# BlockPublicPolicyException; the model declares only PublicPolicyException)
+PUBLIC_POLICY_BLOCKED = "You can't attach a resource-based policy that allows broad access to the secret."
+# [U] PolicyName other than "default" (the model documents the error codes only)
+POLICY_NAME_NOT_ALLOWED = "You can only use the resource policy named default."
+POLICY_NAME_NOT_FOUND = "Secrets Manager can't find the specified resource policy."
 
 # -- KMS (§13) --------------------------------------------------------------------------------
+# [M] the model's documentation of the two errors; the runtime wording is unverified.
+DECRYPTION_FAILURE = (
+    "Secrets Manager can't decrypt the protected secret text using the provided KMS key."
+)
+ENCRYPTION_FAILURE = "Secrets Manager can't encrypt the protected secret text using the provided KMS key. Check that the KMS key is available, enabled, and not in an invalid state."
 
 # -- Replication (§10) ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from smfake._domain.errors import (
     LimitExceededException,
     ResourceNotFoundException,
 )
+from smfake._domain.kms import Sealed
 
 AWSCURRENT = "AWSCURRENT"
 AWSPREVIOUS = "AWSPREVIOUS"
@@ -32,7 +33,7 @@ Labels = dict[str, str]  # staging label -> version id
 
 @dataclass(frozen=True, slots=True)
 class SecretValue:
-    """A secret value; its repr never shows the data."""
+    """A secret value in the clear, as callers give and get it; its repr never shows the data."""
 
     text: str | None = field(default=None, repr=False)
     binary: bytes | None = field(default=None, repr=False)
@@ -41,13 +42,21 @@ class SecretValue:
         kind = "string" if self.text is not None else "binary"
         return f"SecretValue(<{kind}, redacted>)"
 
+    def to_bytes(self) -> bytes:
+        return self.binary if self.binary is not None else (self.text or "").encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, binary: bool) -> SecretValue:
+        return cls(binary=data) if binary else cls(text=data.decode("utf-8"))
+
 
 @dataclass(slots=True)
 class SecretVersion:
     version_id: str
     created: datetime
-    # None for the empty AWSPENDING placeholder that rotation creates before its first step.
-    value: SecretValue | None = field(repr=False)
+    # The value, sealed under the KMS key it was written with (kms.py); None for the empty
+    # AWSPENDING placeholder that rotation creates before its first step.
+    sealed: Sealed | None = field(repr=False)
     kms_key_id: str | None = None
     stages: list[str] = field(default_factory=list)
     last_accessed: date | None = None

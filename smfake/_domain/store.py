@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from smfake._domain import messages, paging, tags
 from smfake._domain.clock import FakeClock
 from smfake._domain.errors import (
+    EncryptionFailure,
     InvalidParameterException,
     InvalidRequestException,
     ResourceExistsException,
@@ -21,6 +22,7 @@ from smfake._domain.errors import (
     ValidationException,
 )
 from smfake._domain.ids import ARN_SUFFIX_LENGTH, IdSource
+from smfake._domain.kms import KeyRing, Sealed
 from smfake._domain.secret import (
     AWSCURRENT,
     AWSPENDING,
@@ -69,6 +71,9 @@ class SecretStore:
         self._ids = ids
         self._by_name: dict[str, Secret] = {}
         self._by_arn: dict[str, Secret] = {}
+        self.keys = KeyRing(
+            account=account, region=region, partition=partition_of(region), clock=clock, ids=ids
+        )
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -130,7 +135,7 @@ class SecretStore:
                 raise InvalidRequestException(messages.NAME_SCHEDULED_FOR_DELETION)
             replay = existing.versions.get(token)
             if value is not None and replay is not None:
-                if replay.value == value:
+                if replay.sealed is not None and self.reveal(existing, replay) == value:
                     return existing, replay
                 raise ResourceExistsException(messages.TOKEN_IN_USE, token=token, arn=existing.arn)
             raise ResourceExistsException(messages.SECRET_EXISTS, name=name)
@@ -147,7 +152,8 @@ class SecretStore:
         )
         version = None
         if value is not None:
-            version = SecretVersion(token, now, value, secret.kms_key_id)
+            sealed = self._seal(secret, token, value, secret.kms_key_id)
+            version = SecretVersion(token, now, sealed, secret.kms_key_id)
             secret.add_version(version, secret.plan_new_version(token, None), now)
         self._register(secret)
         return secret, version
@@ -160,7 +166,7 @@ class SecretStore:
         value: SecretValue,
         stages: Sequence[str] | None,
     ) -> tuple[Secret, SecretVersion]:
-        secret = self.get_live(secret_id)
+        secret = self.get_writable(secret_id)
         version = self._write_version(
             secret, token=token, value=value, stages=stages, kms_key_id=secret.kms_key_id
         )
@@ -175,8 +181,19 @@ class SecretStore:
         description: str | None,
         kms_key_id: str | None,
     ) -> tuple[Secret, SecretVersion | None]:
-        secret = self.get_live(secret_id)
+        secret = self.get_writable(secret_id)
         key = secret.kms_key_id if kms_key_id is None else normalise_kms_key(kms_key_id)
+        # A new key re-encrypts the versions that carry the AWS labels (§13). Everything that
+        # can fail (decrypting with the old key, encrypting with the new) happens first.
+        resealed: list[tuple[SecretVersion, Sealed]] = []
+        if key != secret.kms_key_id:
+            if not self.keys.usable(key):
+                raise EncryptionFailure(messages.ENCRYPTION_FAILURE)
+            for label in (AWSCURRENT, AWSPENDING, AWSPREVIOUS):
+                holder = secret.holder(label)
+                if holder is not None and holder.sealed is not None:
+                    clear = self.reveal(secret, holder)
+                    resealed.append((holder, self._seal(secret, holder.version_id, clear, key)))
         version = None
         if value is not None:
             version = self._write_version(
@@ -184,13 +201,9 @@ class SecretStore:
             )
         if description is not None:
             secret.description = description
-        if key != secret.kms_key_id:
-            secret.kms_key_id = key
-            # A new key re-encrypts the versions that carry the AWS labels (§13).
-            for label in (AWSCURRENT, AWSPENDING, AWSPREVIOUS):
-                holder = secret.holder(label)
-                if holder is not None:
-                    holder.kms_key_id = key
+        for holder, sealed in resealed:
+            holder.sealed, holder.kms_key_id = sealed, key
+        secret.kms_key_id = key
         if description is not None or kms_key_id is not None:
             secret.last_changed = self._clock.now()
         return secret, version
@@ -207,16 +220,20 @@ class SecretStore:
         now = self._clock.now()
         existing = secret.versions.get(token)
         if existing is not None:
-            if existing.value is None:
+            if existing.sealed is None:
                 # The rotation function fills the empty AWSPENDING placeholder (§5).
+                sealed = self._seal(secret, token, value, kms_key_id)
                 secret.apply_labels(secret.plan_new_version(token, stages))
-                existing.value = value
+                existing.sealed, existing.kms_key_id = sealed, kms_key_id
                 secret.last_changed = now
                 return existing
-            if existing.value == value:
+            # AWS decrypts the stored value to compare (§5).
+            if self.reveal(secret, existing) == value:
                 return existing  # same token, same data: an idempotent replay
             raise ResourceExistsException(messages.TOKEN_IN_USE, token=token, arn=secret.arn)
-        version = SecretVersion(token, now, value, kms_key_id)
+        version = SecretVersion(
+            token, now, self._seal(secret, token, value, kms_key_id), kms_key_id
+        )
         secret.add_version(version, secret.plan_new_version(token, stages), now)
         secret.last_changed = now
         return version
@@ -225,7 +242,7 @@ class SecretStore:
 
     def get_value(
         self, secret_id: str, *, version_id: str | None, stage: str | None
-    ) -> tuple[Secret, SecretVersion]:
+    ) -> tuple[Secret, SecretVersion, SecretValue]:
         secret = self.get_live(secret_id)
         if version_id is not None:
             found = secret.version(version_id)
@@ -237,14 +254,32 @@ class SecretStore:
             found = secret.holder(stage or AWSCURRENT)
             if found is None:
                 raise ResourceNotFoundException(messages.STAGE_NOT_FOUND, label=stage or AWSCURRENT)
-        if found.value is None:
+        if found.sealed is None:
             if stage is None and version_id is not None:
                 raise ResourceNotFoundException(messages.VERSION_NOT_FOUND, version_id=version_id)
             raise ResourceNotFoundException(messages.STAGE_NOT_FOUND, label=stage or AWSCURRENT)
+        value = self.reveal(secret, found)
         today = self._clock.now().date()
         secret.last_accessed = today
         found.last_accessed = today
-        return secret, found
+        return secret, found, value
+
+    def reveal(self, secret: Secret, version: SecretVersion) -> SecretValue:
+        """The version's value in the clear; DecryptionFailure if its key is not usable."""
+        if version.sealed is None:
+            raise ResourceNotFoundException(
+                messages.VERSION_NOT_FOUND, version_id=version.version_id
+            )
+        data = self.keys.open(version.sealed, context=_context(secret, version.version_id))
+        return SecretValue.from_bytes(data, binary=version.sealed.binary)
+
+    def _seal(self, secret: Secret, version_id: str, value: SecretValue, key: str | None) -> Sealed:
+        return self.keys.seal(
+            key,
+            value.to_bytes(),
+            binary=value.binary is not None,
+            context=_context(secret, version_id),
+        )
 
     def list_versions(
         self,
@@ -362,6 +397,11 @@ class SecretStore:
             arn = f"{self.arn_prefix}{name}-{self._ids.arn_suffix()}"
             if arn not in self._by_arn:
                 return arn
+
+
+def _context(secret: Secret, version_id: str) -> bytes:
+    # Secrets Manager's encryption context: {"SecretARN": ..., "SecretVersionId": ...} (§13).
+    return f"{secret.arn}\0{version_id}".encode()
 
 
 def check_name(name: str) -> None:

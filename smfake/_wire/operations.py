@@ -46,10 +46,10 @@ def create_secret(store: SecretStore, params: Params) -> Params:
 
 
 def get_secret_value(store: SecretStore, params: Params) -> Params:
-    secret, version = store.get_value(
+    secret, version, clear = store.get_value(
         params["SecretId"], version_id=params.get("VersionId"), stage=params.get("VersionStage")
     )
-    return value_fields(secret, version)
+    return value_fields(secret, version, clear)
 
 
 def put_secret_value(store: SecretStore, params: Params) -> Params:

@@ -71,12 +71,12 @@ def describe(secret: Secret) -> Params:
     return out
 
 
-def value_fields(secret: Secret, version: SecretVersion) -> Params:
+def value_fields(secret: Secret, version: SecretVersion, clear: SecretValue) -> Params:
     out: Params = {**arn_name(secret), "VersionId": version.version_id}
-    if version.value is not None and version.value.binary is not None:
-        out["SecretBinary"] = version.value.binary
-    elif version.value is not None:
-        out["SecretString"] = version.value.text
+    if clear.binary is not None:
+        out["SecretBinary"] = clear.binary
+    else:
+        out["SecretString"] = clear.text
     if version.stages:
         out["VersionStages"] = list(version.stages)
     out["CreatedDate"] = version.created

@@ -117,3 +117,15 @@ def t0(fake: SecretsManagerFake) -> datetime:
     """Freezes the fake clock at T0."""
     fake.clock.set(T0)
     return T0
+
+
+CUSTOMER_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.fixture(autouse=True)
+def customer_key(request: pytest.FixtureRequest) -> str | None:
+    """The customer managed key the tests name as KEY_ARN, in every fake they use."""
+    if "fake" not in request.fixturenames:
+        return None
+    fake: SecretsManagerFake = request.getfixturevalue("fake")
+    return fake.kms.create_key(key_id=CUSTOMER_KEY_ID, alias="alias/customer")
