@@ -9,6 +9,7 @@ from smfake._domain.errors import (
     LimitExceededException,
     ResourceNotFoundException,
 )
+from smfake._domain.kms import Sealed
 from smfake._domain.secret import (
     AWSCURRENT,
     AWSPENDING,
@@ -35,7 +36,7 @@ def make_secret(*version_ids: str) -> Secret:
 
 
 def add(secret: Secret, vid: str, stages=None, when: datetime = T0) -> None:
-    version = SecretVersion(vid, when, SecretValue(text=vid))
+    version = SecretVersion(vid, when, None)
     secret.add_version(version, secret.plan_new_version(vid, stages), when)
 
 
@@ -46,8 +47,9 @@ def view(secret: Secret) -> dict[str, list[str]]:
 def test_secret_value_repr_hides_the_data():
     assert "hunter2" not in repr(SecretValue(text="hunter2"))
     assert "hunter2" not in repr(SecretValue(binary=b"hunter2"))
-    version = SecretVersion("v", T0, SecretValue(text="hunter2"))
-    assert "hunter2" not in repr(version)
+    sealed = Sealed("key", False, b"n" * 12, b"hunter2")
+    version = SecretVersion("v", T0, sealed)
+    assert "hunter2" not in repr(version) + repr(sealed)
 
 
 def test_secret_default_put_hands_current_to_previous():

@@ -26,7 +26,6 @@ from smfake._domain.secret import (
     AWSPENDING,
     AWSPREVIOUS,
     Secret,
-    SecretValue,
     SecretVersion,
 )
 
@@ -118,7 +117,7 @@ def run(secret: Secret, sequence: list[Any]) -> None:
                 if had_current and AWSCURRENT not in stages:
                     assert plan[AWSCURRENT] == before[0][AWSCURRENT]
             try:
-                secret.add_version(SecretVersion(vid, T0, SecretValue(text="x")), plan, T0)
+                secret.add_version(SecretVersion(vid, T0, None), plan, T0)
             except ServiceError:
                 assert state(secret) == before, "a refused add_version changed the secret"
                 assert vid not in secret.versions
