@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
+from smfake._domain import replication
 from smfake._domain.clock import FakeClock
 from smfake._domain.ids import IdSource
+from smfake._domain.secret import Secret
 from smfake._domain.store import SecretStore
 
 
@@ -21,10 +24,22 @@ class Backend:
         store = self._stores.get(key)
         if store is None:
             with self.lock:
-                store = self._stores.setdefault(
-                    key, SecretStore(account=account, region=region, clock=self.clock, ids=self.ids)
-                )
+                store = self._stores.get(key)
+                if store is None:
+                    store = SecretStore(
+                        account=account, region=region, clock=self.clock, ids=self.ids
+                    )
+                    store.on_change = self._syncer(store)
+                    store.peers = self.regions_of(account)
+                    self._stores[key] = store
         return store
+
+    def regions_of(self, account: str) -> replication.StoreOf:
+        return lambda region: self.store(account, region)
+
+    def _syncer(self, store: SecretStore) -> Callable[[Secret], None]:
+        store_of = self.regions_of(store.account)
+        return lambda secret: replication.sync(store, secret, store_of=store_of)
 
     def stores(self) -> list[SecretStore]:
         return list(self._stores.values())

@@ -103,6 +103,14 @@ SERIALIZATION = "Start of structure or map found where not expected."
 UNKNOWN_OPERATION = "The requested operation {operation} is not supported by this service."
 
 # -- ListSecrets / BatchGetSecretValue (§8, §9) ---------------------------------------------
+# §8 [F] (moto)
+INVALID_FILTER_KEY = "Invalid filter key"
+INVALID_FILTER_VALUES = "Invalid filter values for key: {key}"
+# §9 [F] (moto); also given when neither is provided, which AWS refuses with the same code [I]
+ID_LIST_OR_FILTERS = "Either 'SecretIdList' or 'Filters' must be provided, but not both."
+MAX_RESULTS_WITHOUT_FILTERS = (
+    "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided."
+)
 
 # -- GetRandomPassword (§12) ------------------------------------------------------------------
 # §12 [F] moto (which refuses any length below 4; smfake counts the types actually required)
@@ -121,7 +129,9 @@ POLICY_BROAD_ACCESS = "This resource policy grants broad access to your secret. 
 POLICY_LOCKOUT = "Your requested changes will not allow you to manage this secret in the future."
 # [D] same page, PutResourcePolicy with --block-public-policy (the page names the code
 # BlockPublicPolicyException; the model declares only PublicPolicyException)
-PUBLIC_POLICY_BLOCKED = "You can't attach a resource-based policy that allows broad access to the secret."
+PUBLIC_POLICY_BLOCKED = (
+    "You can't attach a resource-based policy that allows broad access to the secret."
+)
 # [U] PolicyName other than "default" (the model documents the error codes only)
 POLICY_NAME_NOT_ALLOWED = "You can only use the resource policy named default."
 POLICY_NAME_NOT_FOUND = "Secrets Manager can't find the specified resource policy."
@@ -134,3 +144,16 @@ DECRYPTION_FAILURE = (
 ENCRYPTION_FAILURE = "Secrets Manager can't encrypt the protected secret text using the provided KMS key. Check that the KMS key is available, enabled, and not in an invalid state."
 
 # -- Replication (§10) ------------------------------------------------------------------------
+# [I] lgallard/terraform-aws-secrets-manager#188 (PutResourcePolicy on a replica)
+REPLICA_READ_ONLY = (
+    "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+)
+# [I] gruntwork-io/cloud-nuke#435: regions joined by ", " inside brackets
+PRIMARY_HAS_REPLICAS = "You can't delete secret {arn} that still has replica regions [{regions}]."
+# [M] the model's example failure text
+REPLICA_NAME_TAKEN = "Secret with this name already exists in this region"
+# [U] smfake's choices
+REPLICA_KEY_UNUSABLE = "The KMS key in this region can't be used to encrypt the secret"
+REPLICA_IN_OWN_REGION = "Invalid replica region: {region} is the primary region of the secret."
+NOT_A_REPLICA = "The secret {name} is not a replica secret."
+REPLICATION_SUCCEEDED = "Replication succeeded"

@@ -67,6 +67,17 @@ class SecretVersion:
 
 
 @dataclass(slots=True)
+class Replica:
+    """How a primary sees one of its replicas."""
+
+    region: str
+    kms_key_id: str | None
+    status: str
+    message: str | None = None
+    secret: Secret | None = field(default=None, repr=False)  # the copy in that Region
+
+
+@dataclass(slots=True)
 class Secret:
     arn: str
     name: str
@@ -84,6 +95,14 @@ class Secret:
     deletion_job: Job | None = field(default=None, repr=False)
     # The resource policy, as the JSON text it was given in (§11).
     policy: str | None = None
+    # Replication (§10): a primary lists its replicas by Region; a replica names its primary.
+    replicas: dict[str, Replica] = field(default_factory=dict)
+    primary_arn: str | None = None
+    primary_region: str | None = None
+
+    @property
+    def is_replica(self) -> bool:
+        return self.primary_arn is not None
 
     @property
     def scheduled_for_deletion(self) -> bool:

@@ -7,7 +7,7 @@ call leaves the store exactly as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -71,6 +71,10 @@ class SecretStore:
         self._ids = ids
         self._by_name: dict[str, Secret] = {}
         self._by_arn: dict[str, Secret] = {}
+        # Set by the backend: brings a primary's replicas in other Regions up to date, and
+        # finds the store of the same account in another Region.
+        self.on_change: Callable[[Secret], None] | None = None
+        self.peers: Callable[[str], SecretStore] | None = None
         self.keys = KeyRing(
             account=account, region=region, partition=partition_of(region), clock=clock, ids=ids
         )
@@ -113,8 +117,16 @@ class SecretStore:
 
     def get_writable(self, secret_id: str) -> Secret:
         """The secret, for an operation that changes it: refuses one scheduled for deletion
-        and (once replication exists) a replica, each with AWS's error."""
-        return self.get_live(secret_id)
+        and a replica, each with AWS's error."""
+        secret = self.get_live(secret_id)
+        if secret.is_replica:
+            raise InvalidParameterException(messages.REPLICA_READ_ONLY)
+        return secret
+
+    def changed(self, secret: Secret) -> None:
+        """Call after a successful change of ``secret``: its replicas follow."""
+        if secret.replicas and self.on_change is not None:
+            self.on_change(secret)
 
     # -- create / write ---------------------------------------------------------------------
 
@@ -170,6 +182,7 @@ class SecretStore:
         version = self._write_version(
             secret, token=token, value=value, stages=stages, kms_key_id=secret.kms_key_id
         )
+        self.changed(secret)
         return secret, version
 
     def update_secret(
@@ -206,6 +219,7 @@ class SecretStore:
         secret.kms_key_id = key
         if description is not None or kms_key_id is not None:
             secret.last_changed = self._clock.now()
+        self.changed(secret)
         return secret, version
 
     def _write_version(
@@ -312,23 +326,26 @@ class SecretStore:
     def move_label(
         self, secret_id: str, *, label: str, move_to: str | None, remove_from: str | None
     ) -> Secret:
-        secret = self.get_live(secret_id)
+        secret = self.get_writable(secret_id)
         secret.apply_labels(secret.plan_move(label, move_to=move_to, remove_from=remove_from))
         secret.last_changed = self._clock.now()
+        self.changed(secret)
         return secret
 
     def tag(self, secret_id: str, *, tag_list: Sequence[tuple[str, str]]) -> Secret:
-        secret = self.get_live(secret_id)
+        secret = self.get_writable(secret_id)
         if tag_list or secret.tags is not None:
             secret.tags = tags.merged(secret.tags, tag_list)
             secret.last_changed = self._clock.now()
+            self.changed(secret)
         return secret
 
     def untag(self, secret_id: str, *, keys: Sequence[str]) -> Secret:
-        secret = self.get_live(secret_id)
+        secret = self.get_writable(secret_id)
         if secret.tags is not None:
             secret.tags = tags.without(secret.tags, keys)
             secret.last_changed = self._clock.now()
+            self.changed(secret)
         return secret
 
     # -- deletion (§6) ----------------------------------------------------------------------
@@ -348,6 +365,12 @@ class SecretStore:
             # Forced deletion of a missing secret succeeds (§6); what AWS echoes back for it
             # is unverified: smfake echoes the identifier it was given.
             return self._missing_deletion(secret_id, now)
+        if secret.is_replica:
+            raise InvalidParameterException(messages.REPLICA_READ_ONLY)
+        if secret.replicas:
+            raise InvalidParameterException(
+                messages.PRIMARY_HAS_REPLICAS, arn=secret.arn, regions=", ".join(secret.replicas)
+            )
         if force:
             self._purge(secret)
             return Deletion(secret.arn, secret.name, now)
@@ -371,6 +394,19 @@ class SecretStore:
     def purge_all(self) -> None:
         for secret in list(self._by_name.values()):
             self._purge(secret)
+
+    def adopt(self, secret: Secret) -> None:
+        """Take in a secret built elsewhere (a replica of another Region's primary)."""
+        self._register(secret)
+
+    def purge(self, secret: Secret) -> None:
+        """Remove ``secret`` for good, now."""
+        self._purge(secret)
+
+    def seal_for(
+        self, secret: Secret, version_id: str, value: SecretValue, key: str | None
+    ) -> Sealed:
+        return self._seal(secret, version_id, value, key)
 
     def _register(self, secret: Secret) -> None:
         self._by_name[secret.name] = secret

@@ -7,15 +7,17 @@ it calls, and a test file under tests/operations/ (see CONTRIBUTING.md).
 from __future__ import annotations
 
 from smfake._domain import messages
+from smfake._domain import replication as replicas
 from smfake._domain.errors import InvalidRequestException
 from smfake._domain.store import SecretStore
-from smfake._wire import listing, passwords, policies
+from smfake._wire import listing, passwords, policies, replication
 from smfake._wire.views import (
     DEFAULT_KEY_MARKER,
     Handler,
     Params,
     arn_name,
     describe,
+    replication_status,
     tag_pairs,
     token,
     unsupported,
@@ -27,10 +29,12 @@ from smfake._wire.views import (
 
 
 def create_secret(store: SecretStore, params: Params) -> Params:
-    unsupported("CreateSecret", params, "AddReplicaRegions", "ForceOverwriteReplicaSecret", "Type")
+    unsupported("CreateSecret", params, "Type")
     request_token = token(params)
     new_value = value(params)
     tags = params.get("Tags")
+    requests = replication.requests_of(params)
+    replicas.check_requests(store, requests)
     secret, version = store.create_secret(
         name=params["Name"],
         token=request_token,
@@ -42,6 +46,16 @@ def create_secret(store: SecretStore, params: Params) -> Params:
     out = arn_name(secret)
     if version is not None:
         out["VersionId"] = version.version_id
+    if requests and not secret.replicas:
+        replicas.add_replicas(
+            store,
+            secret,
+            requests,
+            force_overwrite=bool(params.get("ForceOverwriteReplicaSecret")),
+            store_of=replication.peers(store),
+        )
+        added = {request.region for request in requests}
+        out["ReplicationStatus"] = replication_status(secret, just_added=added)
     return out
 
 
@@ -161,4 +175,5 @@ OPERATIONS: dict[str, Handler] = {
     **listing.HANDLERS,
     **passwords.HANDLERS,
     **policies.HANDLERS,
+    **replication.HANDLERS,
 }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from smfake._domain import messages
 from smfake._domain.errors import InvalidParameterException, InvalidRequestException
+from smfake._domain.kms import AWS_MANAGED_ALIAS
 from smfake._domain.secret import Secret, SecretValue, SecretVersion
 from smfake._domain.store import SecretStore
 from smfake.errors import UnsupportedOperation
@@ -68,7 +69,32 @@ def describe(secret: Secret) -> Params:
     if stages:
         out["VersionIdsToStages"] = stages
     out["CreatedDate"] = secret.created
+    if secret.primary_region is not None:
+        out["PrimaryRegion"] = secret.primary_region
+    if secret.replicas:
+        out["ReplicationStatus"] = replication_status(secret)
     return out
+
+
+def replication_status(secret: Secret, *, just_added: Collection[str] = ()) -> list[Params]:
+    """ReplicationStatus entries; Regions added by the current call still show InProgress,
+    as AWS reports them while it copies (§10)."""
+    entries = []
+    for region, replica in secret.replicas.items():
+        entry: Params = {
+            "Region": region,
+            "KmsKeyId": replica.kms_key_id or AWS_MANAGED_ALIAS,
+            "Status": replica.status,
+        }
+        if region in just_added and replica.status != "Failed":
+            entry["Status"] = "InProgress"
+        elif replica.message is not None:
+            entry["StatusMessage"] = replica.message
+        copy = replica.secret
+        if copy is not None and copy.last_accessed is not None:
+            entry["LastAccessedDate"] = copy.last_accessed
+        entries.append(entry)
+    return entries
 
 
 def value_fields(secret: Secret, version: SecretVersion, clear: SecretValue) -> Params:

@@ -1,0 +1,55 @@
+"""Handlers of the multi-Region operations (§10)."""
+
+from __future__ import annotations
+
+from smfake._domain import replication
+from smfake._domain.replication import ReplicaRequest
+from smfake._domain.store import SecretStore
+from smfake._wire.views import Handler, Params, replication_status
+
+
+def requests_of(params: Params) -> list[ReplicaRequest]:
+    return [
+        ReplicaRequest(str(entry["Region"]), entry.get("KmsKeyId") or None)
+        for entry in params.get("AddReplicaRegions") or []
+    ]
+
+
+def peers(store: SecretStore) -> replication.StoreOf:
+    if store.peers is None:  # every store the backend makes has peers
+        raise RuntimeError("store without peers")
+    return store.peers
+
+
+def replicate_secret_to_regions(store: SecretStore, params: Params) -> Params:
+    secret = store.get_writable(params["SecretId"])
+    requests = requests_of(params)
+    replication.add_replicas(
+        store,
+        secret,
+        requests,
+        force_overwrite=bool(params.get("ForceOverwriteReplicaSecret")),
+        store_of=peers(store),
+    )
+    added = {request.region for request in requests}
+    return {"ARN": secret.arn, "ReplicationStatus": replication_status(secret, just_added=added)}
+
+
+def remove_regions_from_replication(store: SecretStore, params: Params) -> Params:
+    secret = store.get_writable(params["SecretId"])
+    regions = [str(region) for region in params["RemoveReplicaRegions"]]
+    replication.remove_replicas(secret, regions, store_of=peers(store))
+    return {"ARN": secret.arn, "ReplicationStatus": replication_status(secret)}
+
+
+def stop_replication_to_replica(store: SecretStore, params: Params) -> Params:
+    secret = store.get_live(params["SecretId"])
+    replication.promote(store, secret, store_of=peers(store))
+    return {"ARN": secret.arn}
+
+
+HANDLERS: dict[str, Handler] = {
+    "RemoveRegionsFromReplication": remove_regions_from_replication,
+    "ReplicateSecretToRegions": replicate_secret_to_regions,
+    "StopReplicationToReplica": stop_replication_to_replica,
+}
