@@ -15,7 +15,9 @@ class ServiceError(Exception):
     template: ClassVar[str] = "An internal error occurred."
 
     def __init__(self, template: str | None = None, /, **fields: object) -> None:
-        self.message = (template or self.template).format(**fields)
+        text = template or self.template
+        # A message without fields is used as is: it may quote a value containing braces.
+        self.message = text.format(**fields) if fields else text
         super().__init__(self.message)
 
     def __repr__(self) -> str:

@@ -414,17 +414,14 @@ def test_create_secret_after_force_delete_gets_new_arn_suffix(client):
     assert client.describe_secret(SecretId=old["ARN"][:-7])["ARN"] == new["ARN"]
 
 
-@pytest.mark.parametrize(
-    "extra",
-    [
-        {"AddReplicaRegions": [{"Region": "us-west-2"}]},
-        {"ForceOverwriteReplicaSecret": True},
-        {"Type": "custom"},
-    ],
-    ids=["AddReplicaRegions", "ForceOverwriteReplicaSecret", "Type"],
-)
-def test_create_secret_unsupported_parameters(client, extra):
-    with pytest.raises(UnsupportedOperation):
-        client.create_secret(Name="s", SecretString="v", **extra)
+def test_create_secret_unsupported_type_parameter(client):
+    with pytest.raises(UnsupportedOperation, match="Type"):
+        client.create_secret(Name="s", SecretString="v", Type="custom")
 
     assert_absent(client, "s")
+
+
+def test_create_secret_force_overwrite_alone_is_accepted(client):
+    created = client.create_secret(Name="s", SecretString="v", ForceOverwriteReplicaSecret=True)
+    assert_shape(client, "CreateSecret", created)
+    assert "ReplicationStatus" not in created
