@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from smfake._domain import messages
+
 
 class ServiceError(Exception):
     """An error the real service returns to the caller."""
@@ -72,6 +74,16 @@ class DecryptionFailure(ServiceError):
 
 class EncryptionFailure(ServiceError):
     code = "EncryptionFailure"
+
+
+class MalformedPolicyDocumentException(ServiceError):
+    code = "MalformedPolicyDocumentException"
+    template = messages.POLICY_SYNTAX_ERROR
+
+
+class PublicPolicyException(ServiceError):
+    code = "PublicPolicyException"
+    template = messages.PUBLIC_POLICY_BLOCKED
 
 
 class ThrottlingException(ServiceError):

@@ -1,7 +1,66 @@
-"""Handlers of the resource-policy operations."""
+"""Handlers of the resource-policy operations (§11)."""
 
 from __future__ import annotations
 
-from smfake._wire.views import Handler
+from smfake._domain import policy
+from smfake._domain.store import SecretStore
+from smfake._wire.model import service_model
+from smfake._wire.views import Handler, Params, arn_name
 
-HANDLERS: dict[str, Handler] = {}
+
+def _name(params: Params) -> str:
+    return str(params.get("PolicyName", policy.DEFAULT_NAME))
+
+
+def _named(operation: str, out: Params, name: str) -> Params:
+    # PolicyName came into the model with botocore 1.44 ("default" unless another was asked
+    # for); answer in the shape of the model that the caller's botocore knows.
+    if "PolicyName" in service_model().operation_model(operation).output_shape.members:
+        out["PolicyName"] = name
+    return out
+
+
+def put_resource_policy(store: SecretStore, params: Params) -> Params:
+    name = _name(params)
+    secret = policy.attach_policy(
+        store,
+        params["SecretId"],
+        document=params["ResourcePolicy"],
+        block_public=bool(params.get("BlockPublicPolicy")),
+        name=name,
+    )
+    return _named("PutResourcePolicy", arn_name(secret), name)
+
+
+def get_resource_policy(store: SecretStore, params: Params) -> Params:
+    name = _name(params)
+    secret = policy.policy_holder(store, params["SecretId"], name=name)
+    out = arn_name(secret)
+    # Absent, not null, when no policy is attached (§11).
+    if secret.policy is not None:
+        out["ResourcePolicy"] = secret.policy
+    return _named("GetResourcePolicy", out, name)
+
+
+def delete_resource_policy(store: SecretStore, params: Params) -> Params:
+    name = _name(params)
+    secret = policy.detach_policy(store, params["SecretId"], name=name)
+    return _named("DeleteResourcePolicy", arn_name(secret), name)
+
+
+def validate_resource_policy(store: SecretStore, params: Params) -> Params:
+    found = policy.validate_policy(
+        store, secret_id=params.get("SecretId"), document=params["ResourcePolicy"]
+    )
+    return {
+        "PolicyValidationPassed": not found,
+        "ValidationErrors": [{"CheckName": f.check, "ErrorMessage": f.message} for f in found],
+    }
+
+
+HANDLERS: dict[str, Handler] = {
+    "DeleteResourcePolicy": delete_resource_policy,
+    "GetResourcePolicy": get_resource_policy,
+    "PutResourcePolicy": put_resource_policy,
+    "ValidateResourcePolicy": validate_resource_policy,
+}

@@ -148,8 +148,8 @@ def test_protocol_timestamps_are_epoch_seconds(responder):
 
 def test_protocol_unsupported_operation_raises_loudly(fake):
     client = boto3.client("secretsmanager", region_name="us-east-1")
-    with pytest.raises(UnsupportedOperation, match="ListSecrets") as excinfo:
-        client.list_secrets()
+    with pytest.raises(UnsupportedOperation, match="RotateSecret") as excinfo:
+        client.rotate_secret(SecretId="s")
     assert "README.md#supported-operations" in str(excinfo.value)
 
 
