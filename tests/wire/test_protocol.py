@@ -156,8 +156,6 @@ def test_protocol_unsupported_operation_raises_loudly(fake):
 def test_protocol_unsupported_parameter_raises_and_changes_nothing(fake):
     client = boto3.client("secretsmanager", region_name="us-east-1")
     with pytest.raises(UnsupportedOperation, match="Type"):
-        client.create_secret(
-            Name="r", SecretString="v", Type="external"
-        )
+        client.create_secret(Name="r", SecretString="v", Type="external")
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.describe_secret(SecretId="r")
