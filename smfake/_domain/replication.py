@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from smfake._domain import messages
 from smfake._domain.errors import InvalidParameterException, ServiceError
-from smfake._domain.secret import Replica, Secret, SecretVersion
+from smfake._domain.secret import Replica, Secret, SecretValue, SecretVersion
 from smfake._domain.store import SecretStore
 
 IN_SYNC = "InSync"
@@ -48,12 +48,16 @@ def add_replicas(
     """Replicate ``primary`` to each requested Region. A Region that cannot take the replica
     (name taken, key unusable) is reported as Failed in the status, as AWS does."""
     check_requests(primary_store, requests)
+    # Decrypt first: a primary whose values cannot be read changes nothing anywhere.
+    clear = _clear_values(primary_store, primary)
     for request in requests:
         replica = Replica(
             request.region, request.kms_key_id, IN_SYNC, messages.REPLICATION_SUCCEEDED
         )
         primary.replicas[request.region] = replica
-        _create_replica(primary_store, primary, replica, force_overwrite, store_of(request.region))
+        _create_replica(
+            primary_store, primary, replica, force_overwrite, store_of(request.region), clear
+        )
     primary.primary_region = primary_store.region
 
 
@@ -97,22 +101,31 @@ def sync(primary_store: SecretStore, primary: Secret, *, store_of: StoreOf) -> N
             replica.status, replica.message = FAILED, messages.REPLICA_KEY_UNUSABLE
 
 
+def _clear_values(store: SecretStore, secret: Secret) -> dict[str, SecretValue]:
+    return {
+        version_id: store.reveal(secret, version)
+        for version_id, version in secret.versions.items()
+        if version.sealed is not None
+    }
+
+
 def _create_replica(
     primary_store: SecretStore,
     primary: Secret,
     replica: Replica,
     force_overwrite: bool,
     store: SecretStore,
+    clear: dict[str, SecretValue],
 ) -> None:
     existing = store.find(primary.name)
+    if not store.keys.usable(replica.kms_key_id):
+        replica.status, replica.message = FAILED, messages.REPLICA_KEY_UNUSABLE
+        return
     if existing is not None and existing.primary_arn != primary.arn:
         if not force_overwrite:
             replica.status, replica.message = FAILED, messages.REPLICA_NAME_TAKEN
             return
         store.purge(existing)
-    if not store.keys.usable(replica.kms_key_id):
-        replica.status, replica.message = FAILED, messages.REPLICA_KEY_UNUSABLE
-        return
     copy = existing if existing is not None and existing.primary_arn == primary.arn else None
     if copy is None:
         copy = Secret(
@@ -125,7 +138,7 @@ def _create_replica(
         )
         store.adopt(copy)
     replica.secret = copy
-    _copy(primary_store, primary, store, copy, replica.kms_key_id)
+    _copy(primary_store, primary, store, copy, replica.kms_key_id, clear)
 
 
 def _copy(
@@ -134,6 +147,7 @@ def _copy(
     store: SecretStore,
     copy: Secret,
     kms_key_id: str | None,
+    clear: dict[str, SecretValue] | None = None,
 ) -> None:
     # Versions are immutable once they hold a value, so only new or newly filled ones need
     # encrypting in the replica's Region; everything is prepared before anything changes.
@@ -141,8 +155,8 @@ def _copy(
     for version_id, version in primary.versions.items():
         mine = copy.versions.get(version_id)
         if version.sealed is not None and (mine is None or mine.sealed is None):
-            clear = primary_store.reveal(primary, version)
-            sealed[version_id] = store.seal_for(copy, version_id, clear, kms_key_id)
+            value = (clear or {}).get(version_id) or primary_store.reveal(primary, version)
+            sealed[version_id] = store.seal_for(copy, version_id, value, kms_key_id)
     versions: dict[str, SecretVersion] = {}
     for version_id, version in primary.versions.items():
         mine = copy.versions.get(version_id)

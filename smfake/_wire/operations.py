@@ -46,6 +46,7 @@ def create_secret(store: SecretStore, params: Params) -> Params:
     out = arn_name(secret)
     if version is not None:
         out["VersionId"] = version.version_id
+    added: set[str] = set()
     if requests and not secret.replicas:
         replicas.add_replicas(
             store,
@@ -55,6 +56,8 @@ def create_secret(store: SecretStore, params: Params) -> Params:
             store_of=replication.peers(store),
         )
         added = {request.region for request in requests}
+    if requests and secret.replicas:
+        # An idempotent replay answers with the replication it started.
         out["ReplicationStatus"] = replication_status(secret, just_added=added)
     return out
 

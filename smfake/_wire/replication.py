@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from smfake._domain import replication
 from smfake._domain.replication import ReplicaRequest
-from smfake._domain.store import SecretStore
+from smfake._domain.store import SecretStore, normalise_kms_key
 from smfake._wire.views import Handler, Params, replication_status
 
 
 def requests_of(params: Params) -> list[ReplicaRequest]:
     return [
-        ReplicaRequest(str(entry["Region"]), entry.get("KmsKeyId") or None)
+        ReplicaRequest(str(entry["Region"]), normalise_kms_key(entry.get("KmsKeyId")))
         for entry in params.get("AddReplicaRegions") or []
     ]
 
