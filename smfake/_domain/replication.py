@@ -173,3 +173,4 @@ def _copy(
     copy.tags = None if primary.tags is None else dict(primary.tags)
     copy.policy = primary.policy
     copy.last_changed = primary.last_changed
+    store.reindex(copy)

@@ -23,6 +23,7 @@ from smfake._domain.errors import (
 )
 from smfake._domain.ids import ARN_SUFFIX_LENGTH, IdSource
 from smfake._domain.kms import KeyRing, Sealed
+from smfake._domain.listing import SecretIndex
 from smfake._domain.secret import (
     AWSCURRENT,
     AWSPENDING,
@@ -71,6 +72,7 @@ class SecretStore:
         self._ids = ids
         self._by_name: dict[str, Secret] = {}
         self._by_arn: dict[str, Secret] = {}
+        self._index = SecretIndex()
         # Set by the backend: brings a primary's replicas in other Regions up to date, and
         # finds the store of the same account in another Region.
         self.on_change: Callable[[Secret], None] | None = None
@@ -218,7 +220,7 @@ class SecretStore:
             holder.sealed, holder.kms_key_id = sealed, key
         secret.kms_key_id = key
         if description is not None or kms_key_id is not None:
-            secret.last_changed = self._clock.now()
+            self._touch(secret, self._clock.now())
         self.changed(secret)
         return secret, version
 
@@ -239,7 +241,7 @@ class SecretStore:
                 sealed = self._seal(secret, token, value, kms_key_id)
                 secret.apply_labels(secret.plan_new_version(token, stages))
                 existing.sealed, existing.kms_key_id = sealed, kms_key_id
-                secret.last_changed = now
+                self._touch(secret, now)
                 return existing
             # AWS decrypts the stored value to compare (§5).
             if self.reveal(secret, existing) == value:
@@ -249,7 +251,7 @@ class SecretStore:
             token, now, self._seal(secret, token, value, kms_key_id), kms_key_id
         )
         secret.add_version(version, secret.plan_new_version(token, stages), now)
-        secret.last_changed = now
+        self._touch(secret, now)
         return version
 
     # -- read -------------------------------------------------------------------------------
@@ -274,8 +276,10 @@ class SecretStore:
             raise ResourceNotFoundException(messages.STAGE_NOT_FOUND, label=stage or AWSCURRENT)
         value = self.reveal(secret, found)
         today = self._clock.now().date()
-        secret.last_accessed = today
         found.last_accessed = today
+        if secret.last_accessed != today:
+            secret.last_accessed = today
+            self._index.refresh(secret)
         return secret, found, value
 
     def reveal(self, secret: Secret, version: SecretVersion) -> SecretValue:
@@ -328,7 +332,7 @@ class SecretStore:
     ) -> Secret:
         secret = self.get_writable(secret_id)
         secret.apply_labels(secret.plan_move(label, move_to=move_to, remove_from=remove_from))
-        secret.last_changed = self._clock.now()
+        self._touch(secret, self._clock.now())
         self.changed(secret)
         return secret
 
@@ -336,7 +340,7 @@ class SecretStore:
         secret = self.get_writable(secret_id)
         if tag_list or secret.tags is not None:
             secret.tags = tags.merged(secret.tags, tag_list)
-            secret.last_changed = self._clock.now()
+            self._touch(secret, self._clock.now())
             self.changed(secret)
         return secret
 
@@ -344,7 +348,7 @@ class SecretStore:
         secret = self.get_writable(secret_id)
         if secret.tags is not None:
             secret.tags = tags.without(secret.tags, keys)
-            secret.last_changed = self._clock.now()
+            self._touch(secret, self._clock.now())
             self.changed(secret)
         return secret
 
@@ -408,9 +412,18 @@ class SecretStore:
     ) -> Sealed:
         return self._seal(secret, version_id, value, key)
 
+    def reindex(self, secret: Secret) -> None:
+        """Call after changing a secret's dates from outside the store (replication)."""
+        self._index.refresh(secret)
+
+    def _touch(self, secret: Secret, now: datetime) -> None:
+        secret.last_changed = now
+        self._index.refresh(secret)
+
     def _register(self, secret: Secret) -> None:
         self._by_name[secret.name] = secret
         self._by_arn[secret.arn] = secret
+        self._index.add(secret)
 
     def _purge(self, secret: Secret) -> None:
         if secret.deletion_job is not None:
@@ -419,6 +432,7 @@ class SecretStore:
         if self._by_name.get(secret.name) is secret:
             del self._by_name[secret.name]
         self._by_arn.pop(secret.arn, None)
+        self._index.discard(secret)
 
     def _missing_deletion(self, secret_id: str, now: datetime) -> Deletion:
         if secret_id.startswith("arn:"):
@@ -433,6 +447,11 @@ class SecretStore:
             arn = f"{self.arn_prefix}{name}-{self._ids.arn_suffix()}"
             if arn not in self._by_arn:
                 return arn
+
+    @property
+    def index(self) -> SecretIndex:
+        """The secrets in listing order (listing.py), kept by _register and _purge."""
+        return self._index
 
 
 def _context(secret: Secret, version_id: str) -> bytes:

@@ -2,6 +2,81 @@
 
 from __future__ import annotations
 
-from smfake._wire.views import Handler
+import functools
 
-HANDLERS: dict[str, Handler] = {}
+from smfake._domain import listing
+from smfake._domain.errors import ServiceError
+from smfake._domain.secret import Secret
+from smfake._domain.store import SecretStore
+from smfake._wire.model import service_model
+from smfake._wire.views import Handler, Params, describe, value_fields
+
+
+@functools.cache
+def _entry_members() -> frozenset[str]:
+    return frozenset(service_model().shape_for("SecretListEntry").members)
+
+
+def list_entry(secret: Secret) -> Params:
+    """The DescribeSecret view, as a SecretListEntry: labels under another name, and only the
+    members that entry has (no ReplicationStatus, for one)."""
+    described = describe(secret)
+    stages = described.pop("VersionIdsToStages", None)
+    if stages is not None:
+        described["SecretVersionsToStages"] = stages
+    members = _entry_members()
+    return {name: value for name, value in described.items() if name in members}
+
+
+def _filters(params: Params) -> list[listing.Filter]:
+    return [listing.make_filter(f.get("Key"), f.get("Values")) for f in params.get("Filters") or []]
+
+
+def list_secrets(store: SecretStore, params: Params) -> Params:
+    query = listing.Query(
+        filters=tuple(_filters(params)),
+        sort_by=params.get("SortBy") or listing.CREATED_DATE,
+        descending=params.get("SortOrder") == "desc",
+        include_planned_deletion=bool(params.get("IncludePlannedDeletion")),
+    )
+    secrets, next_token = listing.list_secrets(
+        store, query, max_results=params.get("MaxResults"), next_token=params.get("NextToken")
+    )
+    out: Params = {"SecretList": [list_entry(secret) for secret in secrets]}
+    if next_token is not None:
+        out["NextToken"] = next_token
+    return out
+
+
+def batch_get_secret_value(store: SecretStore, params: Params) -> Params:
+    secret_ids, next_token = listing.batch_targets(
+        store,
+        secret_ids=params.get("SecretIdList"),
+        filters=_filters(params),
+        max_results=params.get("MaxResults"),
+        next_token=params.get("NextToken"),
+    )
+    values: list[Params] = []
+    errors: list[Params] = []
+    for secret_id in secret_ids:
+        # The same read as GetSecretValue: same errors, and LastAccessedDate moves.
+        try:
+            secret, version, clear = store.get_value(secret_id, version_id=None, stage=None)
+        except ServiceError as error:
+            errors.append(
+                {"SecretId": secret_id, "ErrorCode": error.code, "Message": error.message}
+            )
+            continue
+        values.append(value_fields(secret, version, clear))
+    # Both lists are present even when empty, as other list members of this service are
+    # (unverified).
+    out: Params = {"SecretValues": values, "Errors": errors}
+    if next_token is not None:
+        out["NextToken"] = next_token
+    return out
+
+
+HANDLERS: dict[str, Handler] = {
+    "BatchGetSecretValue": batch_get_secret_value,
+    "ListSecrets": list_secrets,
+}
