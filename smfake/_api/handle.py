@@ -8,12 +8,14 @@ import uuid
 from collections.abc import Mapping
 from typing import TypeAlias
 
+from smfake._api import lambdas
 from smfake._api.kms import KmsKeys
 from smfake._domain.backend import Backend
 from smfake._domain.clock import FakeClock
 from smfake._domain.errors import ServiceError
+from smfake._domain.rotation import RotationRecord
 from smfake._domain.secret import SecretValue
-from smfake._domain.store import check_name
+from smfake._domain.store import check_name, partition_of
 from smfake._wire.dispatch import Responder
 from smfake.errors import UsageError, UsageTypeError
 
@@ -45,6 +47,7 @@ class SecretsManagerFake:
                 f"region must look like 'us-east-1', got {region!r} (see README.md#options)"
             )
         self._backend = Backend(seed=seed)
+        self._backend.rotator.set_invoke(lambdas.make_invoker(self._backend.clock))
         self.account_id = account_id
         self.region = region
         self._responder = Responder(self._backend, account_id)
@@ -64,6 +67,35 @@ class SecretsManagerFake:
     def seed(self) -> int:
         """The seed of the fake's id generator (ARN suffixes, request ids)."""
         return self._backend.ids.seed
+
+    def register_rotation_function(
+        self,
+        name_or_arn: str,
+        handler: lambdas.Handler,
+        *,
+        region: str | None = None,
+        retries: int = 2,
+    ) -> str:
+        """Register ``handler(event, context)`` as the Lambda function ``name_or_arn``; returns
+        its ARN, to pass as RotationLambdaARN. A bare name gets the ARN of the fake's account
+        and ``region`` (default: the fake's region). ``retries`` (0 to 2) is how often a failed
+        step is invoked again, as Lambda retries asynchronous invocations."""
+        arn = lambdas.function_arn(
+            name_or_arn,
+            partition=partition_of(region or self.region),
+            region=region or self.region,
+            account_id=self.account_id,
+        )
+        function = lambdas.make_function(arn, handler, retries)
+        with self._backend.lock:
+            self._backend.rotator.functions[arn] = function
+        return arn
+
+    @property
+    def rotations(self) -> list[RotationRecord]:
+        """Every rotation attempt so far, oldest first: trigger, steps, outcome, errors."""
+        with self._backend.lock:
+            return list(self._backend.rotator.records)
 
     def reset(self) -> None:
         """Forget every secret in every account and region; the fake stays active."""

@@ -8,16 +8,18 @@ from collections.abc import Callable
 from smfake._domain import replication
 from smfake._domain.clock import FakeClock
 from smfake._domain.ids import IdSource
+from smfake._domain.rotation import Invoke, RotationFunction, Rotator
 from smfake._domain.secret import Secret
 from smfake._domain.store import SecretStore
 
 
 class Backend:
-    def __init__(self, *, seed: int | None = None) -> None:
+    def __init__(self, *, seed: int | None = None, invoke: Invoke | None = None) -> None:
         self.lock = threading.RLock()
         self.clock = FakeClock(self.lock)
         self.ids = IdSource(seed)
         self._stores: dict[tuple[str, str], SecretStore] = {}
+        self.rotator = Rotator(invoke=invoke or _cannot_invoke, new_id=self.ids.uuid)
 
     def store(self, account: str, region: str) -> SecretStore:
         key = (account, region)
@@ -31,6 +33,8 @@ class Backend:
                     )
                     store.on_change = self._syncer(store)
                     store.peers = self.regions_of(account)
+                    store.on_new_current = self._rescheduler(store)
+                    store.rotator = self.rotator
                     self._stores[key] = store
         return store
 
@@ -48,3 +52,11 @@ class Backend:
         with self.lock:
             self._stores.clear()
             self.clock.clear_jobs()
+            self.rotator.records.clear()
+
+    def _rescheduler(self, store: SecretStore) -> Callable[[Secret], None]:
+        return lambda secret: self.rotator.written_by_hand(store, secret)
+
+
+def _cannot_invoke(function: RotationFunction, event: dict[str, str]) -> None:
+    raise RuntimeError(f"no way to invoke {function.arn} in this backend")

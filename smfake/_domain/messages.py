@@ -143,6 +143,37 @@ DECRYPTION_FAILURE = (
 )
 ENCRYPTION_FAILURE = "Secrets Manager can't encrypt the protected secret text using the provided KMS key. Check that the KMS key is available, enabled, and not in an invalid state."
 
+# -- Rotation (§7) ------------------------------------------------------------------------------
+# [R]
+NO_ROTATION_LAMBDA = "No Lambda rotation function ARN is associated with this secret."
+CANNOT_INVOKE_LAMBDA = "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com."
+# [I] aws/aws-cdk#28539
+ROTATION_IN_PROGRESS = "A previous rotation isn't complete. That rotation will be reattempted."
+
+# -- Rotation schedules (§7.1) ----------------------------------------------------------------
+# [I] hashicorp/terraform-provider-aws#33329
+ROTATION_DAYS_AND_SCHEDULE = (
+    "You cannot specify both rotation frequency and schedule expression together."
+)
+# [F] moto (AutomaticallyAfterDays outside the model's 1-1000)
+ROTATION_DAYS_RANGE = "RotationRules.AutomaticallyAfterDays must be within 1-1000."
+# [U] smfake's choices: no AWS output was found for these refusals
+ROTATION_RULES_EMPTY = "You must specify either AutomaticallyAfterDays or ScheduleExpression in RotationRules."
+SCHEDULE_INVALID = "Invalid ScheduleExpression {expression}. Use a rate() or cron() expression."
+SCHEDULE_TOO_FREQUENT = "Invalid ScheduleExpression {expression}. You can rotate a secret as often as every four hours."
+RATE_INVALID = "Invalid rate expression {expression}. Use rate(Value Unit), where Value is a positive integer and Unit is hour, hours, day or days."
+RATE_HOURS_RANGE = "Invalid rate expression {expression}. A rate in hours must be between 4 and 23 hours; use a rate in days for longer periods."
+RATE_DAYS_RANGE = "Invalid rate expression {expression}. The maximum rotation period is 999 days."
+CRON_FIELD_COUNT = "Invalid cron expression {expression}. Use cron(Minutes Hours Day-of-month Month Day-of-week Year)."
+CRON_MINUTES = "Invalid cron expression {expression}. The Minutes field must be 0."
+CRON_YEAR = "Invalid cron expression {expression}. The Year field must be *."
+CRON_DAY_FIELDS = "Invalid cron expression {expression}. Use ? in exactly one of the Day-of-month and Day-of-week fields."
+CRON_FIELD_INVALID = "Invalid cron expression {expression}. The {field} field {value} is not valid."
+CRON_NEVER_MATCHES = "Invalid cron expression {expression}. The expression never matches a date."
+DURATION_INVALID = "Invalid Duration {duration}. The rotation window must be between 1h and 24h."
+DURATION_INTO_NEXT_WINDOW = "Invalid Duration {duration}. The rotation window must not extend into the next rotation window."
+DURATION_INTO_NEXT_DAY = "Invalid Duration {duration}. The rotation window must not extend into the next UTC day."
+
 # -- Replication (§10) ------------------------------------------------------------------------
 # [I] lgallard/terraform-aws-secrets-manager#188 (PutResourcePolicy on a replica)
 REPLICA_READ_ONLY = (

@@ -18,6 +18,7 @@ from smfake._domain.errors import (
     ResourceNotFoundException,
 )
 from smfake._domain.kms import Sealed
+from smfake._domain.schedule import RotationRules
 
 AWSCURRENT = "AWSCURRENT"
 AWSPREVIOUS = "AWSPREVIOUS"
@@ -95,6 +96,13 @@ class Secret:
     deletion_job: Job | None = field(default=None, repr=False)
     # The resource policy, as the JSON text it was given in (§11).
     policy: str | None = None
+    # Rotation (§7): None until rotation is first configured; the rules as given.
+    rotation_enabled: bool | None = None
+    rotation_lambda_arn: str | None = None
+    rotation_rules: RotationRules | None = None
+    last_rotated: datetime | None = None
+    next_rotation: datetime | None = None
+    rotation_job: Job | None = field(default=None, repr=False)
     # Replication (§10): a primary lists its replicas by Region; a replica names its primary.
     replicas: dict[str, Replica] = field(default_factory=dict)
     primary_arn: str | None = None
@@ -114,6 +122,12 @@ class Secret:
 
     def version(self, version_id: str) -> SecretVersion | None:
         return self.versions.get(version_id)
+
+    @property
+    def rotation_in_progress(self) -> bool:
+        """AWSPENDING sits on a version other than the current one (§7.1)."""
+        pending = self.labels.get(AWSPENDING)
+        return pending is not None and pending != self.labels.get(AWSCURRENT)
 
     def stages_by_version(self) -> dict[str, list[str]]:
         """Labelled versions only: deprecated ones are hidden, as in DescribeSecret."""

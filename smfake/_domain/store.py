@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from smfake._domain import messages, paging, tags
-from smfake._domain.clock import FakeClock
+from smfake._domain.clock import FakeClock, Job
 from smfake._domain.errors import (
     EncryptionFailure,
     InvalidParameterException,
@@ -23,6 +24,9 @@ from smfake._domain.errors import (
 )
 from smfake._domain.ids import ARN_SUFFIX_LENGTH, IdSource
 from smfake._domain.kms import KeyRing, Sealed
+
+if TYPE_CHECKING:
+    from smfake._domain.rotation import Rotator
 from smfake._domain.listing import SecretIndex
 from smfake._domain.secret import (
     AWSCURRENT,
@@ -77,6 +81,10 @@ class SecretStore:
         # finds the store of the same account in another Region.
         self.on_change: Callable[[Secret], None] | None = None
         self.peers: Callable[[str], SecretStore] | None = None
+        # Set by the backend: a new AWSCURRENT written by hand reschedules rotation (§7.2),
+        # and the rotator that RotateSecret uses.
+        self.on_new_current: Callable[[Secret], None] | None = None
+        self.rotator: Rotator | None = None
         self.keys = KeyRing(
             account=account, region=region, partition=partition_of(region), clock=clock, ids=ids
         )
@@ -252,6 +260,8 @@ class SecretStore:
         )
         secret.add_version(version, secret.plan_new_version(token, stages), now)
         self._touch(secret, now)
+        if secret.labels.get(AWSCURRENT) == token and self.on_new_current is not None:
+            self.on_new_current(secret)
         return version
 
     # -- read -------------------------------------------------------------------------------
@@ -411,6 +421,16 @@ class SecretStore:
         self, secret: Secret, version_id: str, value: SecretValue, key: str | None
     ) -> Sealed:
         return self._seal(secret, version_id, value, key)
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    def schedule(self, due: datetime, action: Callable[[], None]) -> Job:
+        return self._clock.schedule(due, action)
+
+    def holds(self, secret: Secret) -> bool:
+        """Whether ``secret`` is still in this store (not purged, not replaced)."""
+        return self._by_arn.get(secret.arn) is secret
 
     def reindex(self, secret: Secret) -> None:
         """Call after changing a secret's dates from outside the store (replication)."""

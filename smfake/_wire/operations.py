@@ -10,7 +10,7 @@ from smfake._domain import messages
 from smfake._domain import replication as replicas
 from smfake._domain.errors import InvalidRequestException
 from smfake._domain.store import SecretStore
-from smfake._wire import listing, passwords, policies, replication
+from smfake._wire import listing, passwords, policies, replication, rotation
 from smfake._wire.views import (
     DEFAULT_KEY_MARKER,
     Handler,
@@ -179,4 +179,5 @@ OPERATIONS: dict[str, Handler] = {
     **passwords.HANDLERS,
     **policies.HANDLERS,
     **replication.HANDLERS,
+    **rotation.HANDLERS,
 }

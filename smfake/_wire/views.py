@@ -8,6 +8,7 @@ from typing import Any
 from smfake._domain import messages
 from smfake._domain.errors import InvalidParameterException, InvalidRequestException
 from smfake._domain.kms import AWS_MANAGED_ALIAS
+from smfake._domain.schedule import RotationRules
 from smfake._domain.secret import Secret, SecretValue, SecretVersion
 from smfake._domain.store import SecretStore
 from smfake.errors import UnsupportedOperation
@@ -58,11 +59,21 @@ def describe(secret: Secret) -> Params:
         out["Description"] = secret.description
     if secret.kms_key_id is not None:
         out["KmsKeyId"] = secret.kms_key_id
+    if secret.rotation_enabled is not None:
+        out["RotationEnabled"] = secret.rotation_enabled
+        if secret.rotation_lambda_arn is not None:
+            out["RotationLambdaARN"] = secret.rotation_lambda_arn
+        if secret.rotation_rules is not None:
+            out["RotationRules"] = rotation_rules(secret.rotation_rules)
+        if secret.rotation_enabled and secret.last_rotated is not None:
+            out["LastRotatedDate"] = secret.last_rotated
     out["LastChangedDate"] = secret.last_changed
     if secret.last_accessed is not None:
         out["LastAccessedDate"] = secret.last_accessed
     if secret.deleted_date is not None:
         out["DeletedDate"] = secret.deleted_date
+    if secret.rotation_enabled and secret.next_rotation is not None:
+        out["NextRotationDate"] = secret.next_rotation
     if secret.tags is not None:
         out["Tags"] = [{"Key": k, "Value": v} for k, v in secret.tags.items()]
     stages = secret.stages_by_version()
@@ -106,4 +117,15 @@ def value_fields(secret: Secret, version: SecretVersion, clear: SecretValue) -> 
     if version.stages:
         out["VersionStages"] = list(version.stages)
     out["CreatedDate"] = version.created
+    return out
+
+
+def rotation_rules(rules: RotationRules) -> Params:
+    out: Params = {}
+    if rules.automatically_after_days is not None:
+        out["AutomaticallyAfterDays"] = rules.automatically_after_days
+    if rules.duration is not None:
+        out["Duration"] = rules.duration
+    if rules.schedule_expression is not None:
+        out["ScheduleExpression"] = rules.schedule_expression
     return out

@@ -1,0 +1,250 @@
+"""Rotation (§7): configuration, the four steps run through the user's handler, the schedule
+on the fake clock, and a record of every attempt.
+
+The handler runs synchronously, before RotateSecret (or the clock advance that made rotation
+fall due) returns, so that tests are deterministic. The domain only decides what to invoke and
+when; ``Invoke`` (supplied by the handle) runs the handler the way Lambda would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from smfake._domain import messages
+from smfake._domain.errors import (
+    AccessDeniedException,
+    InvalidRequestException,
+    ResourceExistsException,
+)
+from smfake._domain.schedule import RotationRules
+from smfake._domain.secret import AWSCURRENT, AWSPENDING, Secret, SecretVersion
+from smfake._domain.store import SecretStore
+
+CREATE, SET, TEST, FINISH = "createSecret", "setSecret", "testSecret", "finishSecret"
+STEPS = (CREATE, SET, TEST, FINISH)
+SUCCEEDED, FAILED = "succeeded", "failed"
+# Lambda retries a failed asynchronous invocation twice by default.
+DEFAULT_RETRIES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class RotationFunction:
+    """A registered handler, standing for a Lambda function."""
+
+    arn: str
+    name: str
+    handler: Callable[..., object] = field(repr=False)
+    retries: int = DEFAULT_RETRIES
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    step: str
+    attempt: int  # 1 for the first invocation, 2 for the first retry...
+    outcome: str
+    started: datetime
+    finished: datetime
+    # The handler's exception, kept for inspection; its text is never shown in a repr.
+    error: BaseException | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def error_type(self) -> str | None:
+        return None if self.error is None else type(self.error).__name__
+
+
+@dataclass(slots=True)
+class RotationRecord:
+    """One rotation attempt of one secret: what triggered it and how each step went."""
+
+    secret_arn: str
+    version_id: str
+    function_arn: str
+    trigger: str  # "RotateSecret", "schedule" or "test" (RotateImmediately=false)
+    started: datetime
+    finished: datetime | None = None
+    outcome: str | None = None
+    steps: list[StepRecord] = field(default_factory=list)
+
+
+# (function, event) -> None; raises what the handler raised.
+Invoke = Callable[[RotationFunction, dict[str, str]], None]
+
+
+class Rotator:
+    """Rotation for every store of one backend."""
+
+    def __init__(self, *, invoke: Invoke, new_id: Callable[[], str]) -> None:
+        self.functions: dict[str, RotationFunction] = {}
+        self.records: list[RotationRecord] = []
+        self._invoke = invoke
+        self._new_id = new_id
+
+    def set_invoke(self, invoke: Invoke) -> None:
+        self._invoke = invoke
+
+    # -- RotateSecret / CancelRotateSecret --------------------------------------------------
+
+    def rotate(
+        self,
+        store: SecretStore,
+        secret_id: str,
+        *,
+        token: str,
+        lambda_arn: str | None,
+        rules: RotationRules | None,
+        immediately: bool,
+    ) -> Secret:
+        secret = store.get_writable(secret_id)
+        arn = lambda_arn or secret.rotation_lambda_arn
+        if arn is None:
+            raise InvalidRequestException(messages.NO_ROTATION_LAMBDA)
+        function = self.functions.get(arn)
+        if function is None:
+            # Recorded on AWS with a function that does not exist; the configuration stays.
+            raise AccessDeniedException(messages.CANNOT_INVOKE_LAMBDA)
+        if secret.rotation_in_progress:
+            raise InvalidRequestException(messages.ROTATION_IN_PROGRESS)
+        if token in secret.versions:
+            raise ResourceExistsException(messages.TOKEN_IN_USE, token=token, arn=secret.arn)
+        secret.rotation_enabled = True
+        secret.rotation_lambda_arn = arn
+        if rules is not None:
+            secret.rotation_rules = rules
+        if immediately:
+            self._run(store, secret, function, token, trigger="RotateSecret")
+        else:
+            self._test(store, secret, function, token)
+        self._schedule(store, secret)
+        return secret
+
+    def cancel(self, store: SecretStore, secret_id: str) -> tuple[Secret, str | None]:
+        secret = store.get_writable(secret_id)
+        if secret.rotation_enabled is None:
+            # Never configured (the model's listed cause; AWS's exact behaviour unverified).
+            raise InvalidRequestException(messages.NO_ROTATION_LAMBDA)
+        secret.rotation_enabled = False
+        self._unschedule(secret)
+        pending = secret.labels.get(AWSPENDING) if secret.rotation_in_progress else None
+        return secret, pending
+
+    def written_by_hand(self, store: SecretStore, secret: Secret) -> None:
+        """A new current version written by hand counts as a rotation for the schedule."""
+        if secret.rotation_enabled:
+            self._schedule(store, secret, since=store.now())
+
+    # -- running ----------------------------------------------------------------------------
+
+    def _run(
+        self,
+        store: SecretStore,
+        secret: Secret,
+        function: RotationFunction,
+        token: str,
+        *,
+        trigger: str,
+    ) -> RotationRecord:
+        if token not in secret.versions:
+            now = store.now()
+            placeholder = SecretVersion(token, now, None, secret.kms_key_id)
+            new = dict(secret.labels)
+            new[AWSPENDING] = token
+            secret.add_version(placeholder, new, now)
+            store.changed(secret)
+        record = RotationRecord(secret.arn, token, function.arn, trigger, store.now())
+        self.records.append(record)
+        ok = all(self._step(store, secret, function, token, step, record) for step in STEPS)
+        record.outcome = SUCCEEDED if ok else FAILED
+        record.finished = store.now()
+        if ok:
+            secret.last_rotated = record.finished
+        return record
+
+    def _test(
+        self, store: SecretStore, secret: Secret, function: RotationFunction, token: str
+    ) -> None:
+        # RotateImmediately=false: AWS tests the configuration with a copy of the current value
+        # under AWSPENDING, runs testSecret only, and removes that version again (§7.2).
+        now = store.now()
+        current = secret.holder(AWSCURRENT)
+        sealed = None
+        if current is not None and current.sealed is not None:
+            clear = store.reveal(secret, current)
+            sealed = store.seal_for(secret, token, clear, secret.kms_key_id)
+        labels_before = dict(secret.labels)
+        trial = SecretVersion(token, now, sealed, secret.kms_key_id)
+        secret.add_version(trial, {**secret.labels, AWSPENDING: token}, now)
+        record = RotationRecord(secret.arn, token, function.arn, "test", now)
+        self.records.append(record)
+        try:
+            ok = self._step(store, secret, function, token, TEST, record)
+        finally:
+            labels = {k: v for k, v in secret.labels.items() if v != token}
+            if AWSPENDING in labels_before and AWSPENDING not in labels:
+                labels[AWSPENDING] = labels_before[AWSPENDING]
+            secret.apply_labels(labels)
+            secret.versions.pop(token, None)
+        record.outcome = SUCCEEDED if ok else FAILED
+        record.finished = store.now()
+
+    def _step(
+        self,
+        store: SecretStore,
+        secret: Secret,
+        function: RotationFunction,
+        token: str,
+        step: str,
+        record: RotationRecord,
+    ) -> bool:
+        event = {
+            "Step": step,
+            "SecretId": secret.arn,
+            "ClientRequestToken": token,
+            "RotationToken": self._new_id(),
+        }
+        for attempt in range(1, function.retries + 2):
+            started = store.now()
+            try:
+                self._invoke(function, event)
+            except Exception as error:  # the handler failed: Lambda reports it, AWS retries
+                record.steps.append(StepRecord(step, attempt, FAILED, started, store.now(), error))
+                continue
+            record.steps.append(StepRecord(step, attempt, SUCCEEDED, started, store.now()))
+            return True
+        return False
+
+    # -- schedule ---------------------------------------------------------------------------
+
+    def _schedule(self, store: SecretStore, secret: Secret, since: datetime | None = None) -> None:
+        self._unschedule(secret)
+        rules = secret.rotation_rules
+        if not secret.rotation_enabled or rules is None:
+            return
+        base = since or secret.last_rotated or store.now()
+        start, end = rules.next_window(base)
+        secret.next_rotation = end
+        secret.rotation_job = store.schedule(start, lambda: self._fall_due(store, secret))
+
+    def _unschedule(self, secret: Secret) -> None:
+        if secret.rotation_job is not None:
+            secret.rotation_job.cancel()
+        secret.rotation_job = None
+        secret.next_rotation = None
+
+    def _fall_due(self, store: SecretStore, secret: Secret) -> None:
+        secret.rotation_job = None
+        if not store.holds(secret) or not secret.rotation_enabled:
+            return
+        function = self.functions.get(secret.rotation_lambda_arn or "")
+        if function is not None and not secret.scheduled_for_deletion:
+            # A rotation left incomplete is reattempted with its own token (§7.1).
+            pending = secret.labels.get(AWSPENDING) if secret.rotation_in_progress else None
+            record = self._run(
+                store, secret, function, pending or self._new_id(), trigger="schedule"
+            )
+            if record.outcome == FAILED:
+                # The next attempt comes with the next window, counted from this one.
+                self._schedule(store, secret, since=store.now())
+                return
+        self._schedule(store, secret)
