@@ -158,9 +158,13 @@ ROTATION_DAYS_AND_SCHEDULE = (
 # [F] moto (AutomaticallyAfterDays outside the model's 1-1000)
 ROTATION_DAYS_RANGE = "RotationRules.AutomaticallyAfterDays must be within 1-1000."
 # [U] smfake's choices: no AWS output was found for these refusals
-ROTATION_RULES_EMPTY = "You must specify either AutomaticallyAfterDays or ScheduleExpression in RotationRules."
+ROTATION_RULES_EMPTY = (
+    "You must specify either AutomaticallyAfterDays or ScheduleExpression in RotationRules."
+)
 SCHEDULE_INVALID = "Invalid ScheduleExpression {expression}. Use a rate() or cron() expression."
-SCHEDULE_TOO_FREQUENT = "Invalid ScheduleExpression {expression}. You can rotate a secret as often as every four hours."
+SCHEDULE_TOO_FREQUENT = (
+    "Invalid ScheduleExpression {expression}. You can rotate a secret as often as every four hours."
+)
 RATE_INVALID = "Invalid rate expression {expression}. Use rate(Value Unit), where Value is a positive integer and Unit is hour, hours, day or days."
 RATE_HOURS_RANGE = "Invalid rate expression {expression}. A rate in hours must be between 4 and 23 hours; use a rate in days for longer periods."
 RATE_DAYS_RANGE = "Invalid rate expression {expression}. The maximum rotation period is 999 days."
@@ -172,7 +176,9 @@ CRON_FIELD_INVALID = "Invalid cron expression {expression}. The {field} field {v
 CRON_NEVER_MATCHES = "Invalid cron expression {expression}. The expression never matches a date."
 DURATION_INVALID = "Invalid Duration {duration}. The rotation window must be between 1h and 24h."
 DURATION_INTO_NEXT_WINDOW = "Invalid Duration {duration}. The rotation window must not extend into the next rotation window."
-DURATION_INTO_NEXT_DAY = "Invalid Duration {duration}. The rotation window must not extend into the next UTC day."
+DURATION_INTO_NEXT_DAY = (
+    "Invalid Duration {duration}. The rotation window must not extend into the next UTC day."
+)
 
 # -- Replication (§10) ------------------------------------------------------------------------
 # [I] lgallard/terraform-aws-secrets-manager#188 (PutResourcePolicy on a replica)
