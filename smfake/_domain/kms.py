@@ -40,6 +40,11 @@ class KmsKey:
     deletion_date: datetime | None = None
     deletion_job: Job | None = field(default=None, repr=False)
     data_key: bytes = field(default_factory=lambda: AESGCM.generate_key(bit_length=256), repr=False)
+    cipher: AESGCM = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Built once: constructing the AEAD costs as much as using it.
+        self.cipher = AESGCM(self.data_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +98,7 @@ class KeyRing:
         if key is None or key.state != ENABLED:
             raise EncryptionFailure(messages.ENCRYPTION_FAILURE)
         nonce = os.urandom(12)
-        ciphertext = AESGCM(key.data_key).encrypt(nonce, plaintext, context)
+        ciphertext = key.cipher.encrypt(nonce, plaintext, context)
         return Sealed(key.key_id, binary, nonce, ciphertext)
 
     def open(self, sealed: Sealed, *, context: bytes) -> bytes:
@@ -101,7 +106,7 @@ class KeyRing:
         if key is None or key.state != ENABLED:
             raise DecryptionFailure(messages.DECRYPTION_FAILURE)
         try:
-            return AESGCM(key.data_key).decrypt(sealed.nonce, sealed.ciphertext, context)
+            return key.cipher.decrypt(sealed.nonce, sealed.ciphertext, context)
         except InvalidTag:
             raise DecryptionFailure(messages.DECRYPTION_FAILURE) from None
 
