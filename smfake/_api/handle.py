@@ -42,10 +42,7 @@ class SecretsManagerFake:
             raise UsageError(
                 f"account_id must be 12 digits, got {account_id!r} (see README.md#options)"
             )
-        if not isinstance(region, str) or not _REGION.fullmatch(region):
-            raise UsageError(
-                f"region must look like 'us-east-1', got {region!r} (see README.md#options)"
-            )
+        _check_region(region)
         self._backend = Backend(seed=seed)
         self._backend.rotator.set_invoke(lambdas.make_invoker(self._backend.clock))
         self.account_id = account_id
@@ -80,6 +77,8 @@ class SecretsManagerFake:
         its ARN, to pass as RotationLambdaARN. A bare name gets the ARN of the fake's account
         and ``region`` (default: the fake's region). ``retries`` (0 to 2) is how often a failed
         step is invoked again, as Lambda retries asynchronous invocations."""
+        if region is not None:
+            _check_region(region)
         arn = lambdas.function_arn(
             name_or_arn,
             partition=partition_of(region or self.region),
@@ -164,3 +163,12 @@ def _to_secret_value(name: str, value: SeedValue | None) -> SecretValue | None:
     raise UsageTypeError(
         f"secret {name!r}: a value is str, bytes or a JSON mapping, got {type(value).__name__}"
     )
+
+
+def _check_region(region: object) -> None:
+    if not isinstance(region, str):
+        raise UsageTypeError(f"a region is a str like 'us-east-1', got {region!r}")
+    if not _REGION.fullmatch(region):
+        raise UsageError(
+            f"region must look like 'us-east-1', got {region!r} (see README.md#options)"
+        )

@@ -221,8 +221,12 @@ class Rotator:
         rules = secret.rotation_rules
         if not secret.rotation_enabled or rules is None:
             return
-        base = since or secret.last_rotated or store.now()
-        start, end = rules.next_window(base)
+        now = store.now()
+        start, end = rules.next_window(since or secret.last_rotated or now)
+        if start <= now:
+            # A window that has already begun (the last rotation lies far back, or this one
+            # was skipped) must not fall due again at once: the next one counts from now.
+            start, end = rules.next_window(now)
         secret.next_rotation = end
         secret.rotation_job = store.schedule(start, lambda: self._fall_due(store, secret))
 
