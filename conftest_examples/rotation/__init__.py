@@ -1,0 +1,1 @@
+"""A rotation function for a database password, and its property tests."""
