@@ -107,6 +107,8 @@ def secret_values(
 
     Strings hold any Unicode character except lone surrogates, which cannot be sent as UTF-8;
     a long string is kept within 65536 bytes of UTF-8, the quota the service documents.
+    Hypothesis itself draws at most a few thousand elements, and refuses a ``min_size``
+    beyond that.
     """
     _check_sizes("secret_values", min_size, max_size, 1, MAX_VALUE_SIZE)
     if not (strings or binaries):

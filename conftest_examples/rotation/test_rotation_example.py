@@ -73,10 +73,14 @@ def test_the_machine_catches_a_create_step_that_is_not_idempotent() -> None:
     # The same machine, run against the broken function, must find a counter-example.
     # derandomize=True makes the search the same on every run, database=None keeps it from
     # replaying a failure saved by an earlier run, and short programs (5 rules) are enough to
-    # reach this bug and quick to shrink.
+    # reach this bug and quick to shrink. The search stops at the first failure it finds.
     with pytest.raises(AssertionError) as failure:
         BrokenDatabaseRotation.run(
-            derandomize=True, database=None, report_multiple_bugs=False, stateful_step_count=5
+            derandomize=True,
+            database=None,
+            report_multiple_bugs=False,
+            stateful_step_count=5,
+            max_examples=100,
         )
 
     assert str(failure.value).startswith("neither AWSCURRENT nor AWSPENDING logs in")

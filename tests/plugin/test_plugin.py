@@ -49,7 +49,7 @@ def copy_examples(pytester: pytest.Pytester) -> None:
         EXAMPLES,
         pytester.path,
         dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"),
+        ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis"),
     )
 
 
