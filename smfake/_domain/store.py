@@ -7,7 +7,7 @@ call leaves the store exactly as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -92,9 +92,6 @@ class SecretStore:
     def __len__(self) -> int:
         return len(self._by_name)
 
-    def __iter__(self) -> Iterator[Secret]:
-        return iter(list(self._by_name.values()))
-
     # -- lookup -----------------------------------------------------------------------------
 
     def find(self, secret_id: str) -> Secret | None:
@@ -174,7 +171,7 @@ class SecretStore:
         )
         version = None
         if value is not None:
-            sealed = self._seal(secret, token, value, secret.kms_key_id)
+            sealed = self.seal_for(secret, token, value, secret.kms_key_id)
             version = SecretVersion(token, now, sealed, secret.kms_key_id)
             secret.add_version(version, secret.plan_new_version(token, None), now)
         self._register(secret)
@@ -216,7 +213,7 @@ class SecretStore:
                 holder = secret.holder(label)
                 if holder is not None and holder.sealed is not None:
                     clear = self.reveal(secret, holder)
-                    resealed.append((holder, self._seal(secret, holder.version_id, clear, key)))
+                    resealed.append((holder, self.seal_for(secret, holder.version_id, clear, key)))
         version = None
         if value is not None:
             version = self._write_version(
@@ -246,7 +243,7 @@ class SecretStore:
         if existing is not None:
             if existing.sealed is None:
                 # The rotation function fills the empty AWSPENDING placeholder (§5).
-                sealed = self._seal(secret, token, value, kms_key_id)
+                sealed = self.seal_for(secret, token, value, kms_key_id)
                 secret.apply_labels(secret.plan_new_version(token, stages))
                 existing.sealed, existing.kms_key_id = sealed, kms_key_id
                 self._touch(secret, now)
@@ -256,7 +253,7 @@ class SecretStore:
                 return existing  # same token, same data: an idempotent replay
             raise ResourceExistsException(messages.TOKEN_IN_USE, token=token, arn=secret.arn)
         version = SecretVersion(
-            token, now, self._seal(secret, token, value, kms_key_id), kms_key_id
+            token, now, self.seal_for(secret, token, value, kms_key_id), kms_key_id
         )
         secret.add_version(version, secret.plan_new_version(token, stages), now)
         self._touch(secret, now)
@@ -301,7 +298,9 @@ class SecretStore:
         data = self.keys.open(version.sealed, context=_context(secret, version.version_id))
         return SecretValue.from_bytes(data, binary=version.sealed.binary)
 
-    def _seal(self, secret: Secret, version_id: str, value: SecretValue, key: str | None) -> Sealed:
+    def seal_for(
+        self, secret: Secret, version_id: str, value: SecretValue, key: str | None
+    ) -> Sealed:
         return self.keys.seal(
             key,
             value.to_bytes(),
@@ -386,14 +385,14 @@ class SecretStore:
                 messages.PRIMARY_HAS_REPLICAS, arn=secret.arn, regions=", ".join(secret.replicas)
             )
         if force:
-            self._purge(secret)
+            self.purge(secret)
             return Deletion(secret.arn, secret.name, now)
         if secret.scheduled_for_deletion:
             raise InvalidRequestException(messages.MARKED_FOR_DELETION)
         deletion_date = now + timedelta(days=recovery_days or DEFAULT_RECOVERY_DAYS)
         secret.deleted_date = now
         secret.deletion_date = deletion_date
-        secret.deletion_job = self._clock.schedule(deletion_date, lambda: self._purge(secret))
+        secret.deletion_job = self._clock.schedule(deletion_date, lambda: self.purge(secret))
         return Deletion(secret.arn, secret.name, deletion_date)
 
     def restore_secret(self, secret_id: str) -> Secret:
@@ -405,22 +404,9 @@ class SecretStore:
         secret.deleted_date = secret.deletion_date = secret.deletion_job = None
         return secret
 
-    def purge_all(self) -> None:
-        for secret in list(self._by_name.values()):
-            self._purge(secret)
-
     def adopt(self, secret: Secret) -> None:
         """Take in a secret built elsewhere (a replica of another Region's primary)."""
         self._register(secret)
-
-    def purge(self, secret: Secret) -> None:
-        """Remove ``secret`` for good, now."""
-        self._purge(secret)
-
-    def seal_for(
-        self, secret: Secret, version_id: str, value: SecretValue, key: str | None
-    ) -> Sealed:
-        return self._seal(secret, version_id, value, key)
 
     def now(self) -> datetime:
         return self._clock.now()
@@ -445,7 +431,8 @@ class SecretStore:
         self._by_arn[secret.arn] = secret
         self._index.add(secret)
 
-    def _purge(self, secret: Secret) -> None:
+    def purge(self, secret: Secret) -> None:
+        """Remove ``secret`` for good, now."""
         if secret.deletion_job is not None:
             secret.deletion_job.cancel()
             secret.deletion_job = None
@@ -470,7 +457,7 @@ class SecretStore:
 
     @property
     def index(self) -> SecretIndex:
-        """The secrets in listing order (listing.py), kept by _register and _purge."""
+        """The secrets in listing order (listing.py), kept by _register and purge."""
         return self._index
 
 

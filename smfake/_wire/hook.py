@@ -45,10 +45,6 @@ def active() -> Responder | None:
     return _stack[-1] if _stack else None
 
 
-def active_responders() -> Iterator[Responder]:
-    return iter(list(_stack))
-
-
 class _Body:
     """The raw stream botocore reads a response body from."""
 
