@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Mapping
 from typing import TypeAlias
 
+from smfake._api import events as event_records
 from smfake._api import lambdas
+from smfake._api.events import EventLog
+from smfake._api.faults import FaultPlan
+from smfake._api.http import HttpFront
 from smfake._api.kms import KmsKeys
+from smfake._api.principals import PrincipalRegistry
 from smfake._domain.backend import Backend
 from smfake._domain.clock import FakeClock
 from smfake._domain.errors import ServiceError
+from smfake._domain.notices import Notice
 from smfake._domain.rotation import RotationRecord
 from smfake._domain.secret import SecretValue
-from smfake._domain.store import check_name, partition_of
-from smfake._wire.dispatch import Responder
+from smfake._domain.store import SecretStore, check_name, partition_of
+from smfake._wire.dispatch import Call, Responder
 from smfake.errors import UsageError, UsageTypeError
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 _ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"([a-z]+-)+\d+")
+
+_log = logging.getLogger("smfake")
 
 # A mapping is stored as its JSON text, so its values are whatever json.dumps accepts.
 SeedValue: TypeAlias = "str | bytes | Mapping[str, object]"
@@ -37,6 +46,7 @@ class SecretsManagerFake:
         account_id: str = DEFAULT_ACCOUNT_ID,
         region: str = DEFAULT_REGION,
         seed: int | None = None,
+        verify_signatures: bool = False,
     ) -> None:
         if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
             raise UsageError(
@@ -48,8 +58,19 @@ class SecretsManagerFake:
         self.account_id = account_id
         self.region = region
         self._responder = Responder(self._backend, account_id)
+        self._responder.observer = _Observer(self)
+        self._responder.verify_signatures = bool(verify_signatures)
+        self._backend.notify = self._on_notice
         self.kms = KmsKeys(self._backend, account_id, region)
         """Customer managed KMS keys: ``fake.kms.create_key(alias="alias/app")`` and so on."""
+        self.events = EventLog()
+        """CloudTrail-like records of every call and service event, oldest first."""
+        self.faults = FaultPlan()
+        """Fault injection: ``fake.faults.inject("GetSecretValue", "ThrottlingException")``."""
+        self.principals = PrincipalRegistry(self._backend, account_id, region)
+        """Access keys that act as given principals: ``fake.principals.add(key, secret)``."""
+        self.http = HttpFront(self._responder)
+        """The fake behind plain HTTP: ``fake.http.handle(...)``, ``fake.http.add_to(rsps)``."""
 
     def __repr__(self) -> str:
         count = sum(len(store) for store in self._backend.stores())
@@ -59,6 +80,15 @@ class SecretsManagerFake:
     def clock(self) -> FakeClock:
         """The fake's clock: ``now()``, ``advance(...)``, ``set(datetime)``, ``freeze()``."""
         return self._backend.clock
+
+    @property
+    def verify_signatures(self) -> bool:
+        """Strict mode: every request must be SigV4-signed by a key in ``fake.principals``."""
+        return self._responder.verify_signatures
+
+    @verify_signatures.setter
+    def verify_signatures(self, value: bool) -> None:
+        self._responder.verify_signatures = bool(value)
 
     @property
     def seed(self) -> int:
@@ -97,8 +127,17 @@ class SecretsManagerFake:
             return list(self._backend.rotator.records)
 
     def reset(self) -> None:
-        """Forget every secret in every account and region; the fake stays active."""
+        """Forget every secret in every account and region, every event and every injected
+        fault; the fake stays active."""
         self._backend.reset()
+        self.events.clear()
+        self.faults.clear()
+
+    def _on_notice(self, notice: Notice) -> None:
+        ids = self._backend.ids
+        self.events.append(
+            event_records.from_notice(notice, event_id=ids.uuid(), request_id=ids.uuid())
+        )
 
     def add_secret(
         self,
@@ -144,6 +183,46 @@ class SecretsManagerFake:
                 _to_secret_value(name, value)  # check every value before creating anything
             for name, value in missing.items():
                 self.add_secret(name, value)
+
+
+class _Observer:
+    """The handle's view of every call: faults before it runs, an event after."""
+
+    def __init__(self, fake: SecretsManagerFake) -> None:
+        self._fake = fake
+
+    def admit(self, call: Call, store: SecretStore) -> None:
+        self._fake.faults.check(call, store)
+
+    def record(self, call: Call, store: SecretStore) -> None:
+        fake = self._fake
+        arn = _secret_arn(call, store)
+        records = event_records.from_call(call, event_id=fake._backend.ids.uuid(), secret_arn=arn)
+        for record in records:
+            fake.events.append(record)
+        if _log.isEnabledFor(logging.DEBUG):
+            # Names and codes only: a value never reaches the log.
+            _log.debug(
+                "%s %s -> %s",
+                call.operation,
+                arn or call.params.get("SecretId") or "",
+                call.error.code if call.error is not None else "OK",
+            )
+
+
+def _secret_arn(call: Call, store: SecretStore) -> str | None:
+    result = call.result or {}
+    arn = result.get("ARN")
+    if isinstance(arn, str):
+        return arn
+    secret_id = call.params.get("SecretId")
+    if not isinstance(secret_id, str):
+        return None
+    try:
+        found = store.find(secret_id)
+    except ServiceError:
+        return None
+    return found.arn if found is not None else None
 
 
 def _to_secret_value(name: str, value: SeedValue | None) -> SecretValue | None:

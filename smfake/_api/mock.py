@@ -34,8 +34,14 @@ class MockSecretsManager:
         seed: int | None = None,
         secrets: Mapping[str, SeedValue] | None = None,
         fake: SecretsManagerFake | None = None,
+        verify_signatures: bool = False,
     ) -> None:
-        self._options: dict[str, Any] = {"account_id": account_id, "region": region, "seed": seed}
+        self._options: dict[str, Any] = {
+            "account_id": account_id,
+            "region": region,
+            "seed": seed,
+            "verify_signatures": verify_signatures,
+        }
         if fake is not None and not isinstance(fake, SecretsManagerFake):
             raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
         self._shared = fake
@@ -45,6 +51,8 @@ class MockSecretsManager:
         # Fail on bad options now rather than at the first start().
         if fake is None:
             SecretsManagerFake(account_id=account_id, region=region, seed=0)
+        elif verify_signatures:
+            fake.verify_signatures = True
 
     # -- start / stop -----------------------------------------------------------------------
 
@@ -206,6 +214,7 @@ def mock_secretsmanager(
     seed: int | None = ...,
     secrets: Mapping[str, SeedValue] | None = ...,
     fake: SecretsManagerFake | None = ...,
+    verify_signatures: bool = ...,
 ) -> MockSecretsManager: ...
 
 
@@ -225,6 +234,7 @@ def mock_secretsmanager(
     seed: int | None = None,
     secrets: Mapping[str, SeedValue] | None = None,
     fake: SecretsManagerFake | None = None,
+    verify_signatures: bool = False,
 ) -> Any:
     """Activate an in-memory Secrets Manager.
 
@@ -235,10 +245,16 @@ def mock_secretsmanager(
     Options: ``account_id`` (default 123456789012), ``region`` (where ``secrets`` and
     ``fake.add_secret`` put secrets; clients keep their own region), ``seed`` (ARN suffixes
     and ids), ``secrets`` (name -> value, created at every activation) and ``fake`` (share an
-    existing fake's state instead of starting empty).
+    existing fake's state instead of starting empty), ``verify_signatures`` (strict mode:
+    every request must be SigV4-signed by a key registered in ``fake.principals``).
     """
     mock = MockSecretsManager(
-        account_id=account_id, region=region, seed=seed, secrets=secrets, fake=fake
+        account_id=account_id,
+        region=region,
+        seed=seed,
+        secrets=secrets,
+        fake=fake,
+        verify_signatures=verify_signatures,
     )
     if target is None:
         return mock

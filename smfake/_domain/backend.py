@@ -8,6 +8,8 @@ from collections.abc import Callable
 from smfake._domain import replication
 from smfake._domain.clock import FakeClock
 from smfake._domain.ids import IdSource
+from smfake._domain.notices import Notice, Notify
+from smfake._domain.principals import Principals
 from smfake._domain.rotation import Invoke, RotationFunction, Rotator
 from smfake._domain.secret import Secret
 from smfake._domain.store import SecretStore
@@ -20,6 +22,9 @@ class Backend:
         self.ids = IdSource(seed)
         self._stores: dict[tuple[str, str], SecretStore] = {}
         self.rotator = Rotator(invoke=invoke or _cannot_invoke, new_id=self.ids.uuid)
+        self.principals = Principals()
+        # Set by the handle: receives the service's own events (rotation, deletion).
+        self.notify: Notify | None = None
 
     def store(self, account: str, region: str) -> SecretStore:
         key = (account, region)
@@ -35,8 +40,13 @@ class Backend:
                     store.peers = self.regions_of(account)
                     store.on_new_current = self._rescheduler(store)
                     store.rotator = self.rotator
+                    store.notify = self._notify
                     self._stores[key] = store
         return store
+
+    def _notify(self, notice: Notice) -> None:
+        if self.notify is not None:
+            self.notify(notice)
 
     def regions_of(self, account: str) -> replication.StoreOf:
         return lambda region: self.store(account, region)

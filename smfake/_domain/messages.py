@@ -194,3 +194,33 @@ REPLICA_KEY_UNUSABLE = "The KMS key in this region can't be used to encrypt the 
 REPLICA_IN_OWN_REGION = "Invalid replica region: {region} is the primary region of the secret."
 NOT_A_REPLICA = "The secret {name} is not a replica secret."
 REPLICATION_SUCCEEDED = "Replication succeeded"
+
+# -- Common AWS errors: throttling, availability, authentication (§1, §19) ---------------------
+# [I] aws-secretsmanager-caching issues and botocore threads quote these for this service.
+RATE_EXCEEDED = "Rate exceeded"
+UNRECOGNIZED_CLIENT = "The security token included in the request is invalid."
+EXPIRED_TOKEN = "The security token included in the request is expired"
+SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your AWS Secret Access Key and signing method. "
+    "Consult the service documentation for details."
+)
+SIGNATURE_EXPIRED = "Signature expired: {signed} is now earlier than {earliest} ({now} - 5 min.)"
+SIGNATURE_NOT_YET_CURRENT = (
+    "Signature not yet current: {signed} is still later than {latest} ({now} + 5 min.)"
+)
+# [D] AWS common errors page.
+MISSING_AUTHENTICATION_TOKEN = "Missing Authentication Token"
+INTERNAL_FAILURE = (
+    "The request processing has failed because of an unknown error, exception or failure."
+)
+# [I] IAM's refusal form when no statement allows the action.
+ACCESS_DENIED_NO_IDENTITY_POLICY = (
+    "User: {principal} is not authorized to perform: {action} on resource: {resource} "
+    "because no identity-based policy allows the {action} action"
+)
+# [U] defaults for injected errors whose AWS text is not on record.
+SERVICE_UNAVAILABLE = "Service Unavailable"
+REQUEST_TIMEOUT = "Request timed out"
+INJECTED_VALIDATION = "1 validation error detected"
+INJECTED_INCOMPLETE_SIGNATURE = "Authorization header requires 'Signature' parameter."

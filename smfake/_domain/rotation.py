@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from smfake._domain import messages
+from smfake._domain import messages, notices
 from smfake._domain.errors import (
     AccessDeniedException,
     InvalidRequestException,
@@ -154,11 +154,13 @@ class Rotator:
             store.changed(secret)
         record = RotationRecord(secret.arn, token, function.arn, trigger, store.now())
         self.records.append(record)
+        store.emit(notices.ROTATION_STARTED, secret, token)
         ok = all(self._step(store, secret, function, token, step, record) for step in STEPS)
         record.outcome = SUCCEEDED if ok else FAILED
         record.finished = store.now()
         if ok:
             secret.last_rotated = record.finished
+        store.emit(notices.ROTATION_SUCCEEDED if ok else notices.ROTATION_FAILED, secret, token)
         return record
 
     def _test(
@@ -177,6 +179,8 @@ class Rotator:
         secret.add_version(trial, {**secret.labels, AWSPENDING: token}, now)
         record = RotationRecord(secret.arn, token, function.arn, "test", now)
         self.records.append(record)
+        store.emit(notices.TEST_ROTATION_STARTED, secret, token)
+        ok = False
         try:
             ok = self._step(store, secret, function, token, TEST, record)
         finally:
@@ -185,8 +189,10 @@ class Rotator:
                 labels[AWSPENDING] = labels_before[AWSPENDING]
             secret.apply_labels(labels)
             secret.versions.pop(token, None)
-        record.outcome = SUCCEEDED if ok else FAILED
-        record.finished = store.now()
+            record.outcome = SUCCEEDED if ok else FAILED
+            record.finished = store.now()
+            test_outcome = notices.TEST_ROTATION_SUCCEEDED if ok else notices.TEST_ROTATION_FAILED
+            store.emit(test_outcome, secret, token)
 
     def _step(
         self,

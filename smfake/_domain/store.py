@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from smfake._domain import messages, paging, tags
+from smfake._domain import messages, notices, paging, tags
 from smfake._domain.clock import FakeClock, Job
 from smfake._domain.errors import (
     EncryptionFailure,
@@ -28,6 +28,7 @@ from smfake._domain.kms import KeyRing, Sealed
 if TYPE_CHECKING:
     from smfake._domain.rotation import Rotator
 from smfake._domain.listing import SecretIndex
+from smfake._domain.notices import Notice, Notify
 from smfake._domain.secret import (
     AWSCURRENT,
     AWSPENDING,
@@ -85,6 +86,8 @@ class SecretStore:
         # and the rotator that RotateSecret uses.
         self.on_new_current: Callable[[Secret], None] | None = None
         self.rotator: Rotator | None = None
+        # Set by the backend: the service's own events (§16).
+        self.notify: Notify | None = None
         self.keys = KeyRing(
             account=account, region=region, partition=partition_of(region), clock=clock, ids=ids
         )
@@ -255,8 +258,12 @@ class SecretStore:
         version = SecretVersion(
             token, now, self.seal_for(secret, token, value, kms_key_id), kms_key_id
         )
+        rotating = secret.rotation_in_progress
         secret.add_version(version, secret.plan_new_version(token, stages), now)
         self._touch(secret, now)
+        if rotating and AWSPENDING not in secret.labels:
+            # AWS drops AWSPENDING so that later rotations can run, and says so (§16).
+            self.emit(notices.ROTATION_ABANDONED, secret)
         if secret.labels.get(AWSCURRENT) == token and self.on_new_current is not None:
             self.on_new_current(secret)
         return version
@@ -385,14 +392,16 @@ class SecretStore:
                 messages.PRIMARY_HAS_REPLICAS, arn=secret.arn, regions=", ".join(secret.replicas)
             )
         if force:
-            self.purge(secret)
+            self._delete_for_good(secret)
             return Deletion(secret.arn, secret.name, now)
         if secret.scheduled_for_deletion:
             raise InvalidRequestException(messages.MARKED_FOR_DELETION)
         deletion_date = now + timedelta(days=recovery_days or DEFAULT_RECOVERY_DAYS)
         secret.deleted_date = now
         secret.deletion_date = deletion_date
-        secret.deletion_job = self._clock.schedule(deletion_date, lambda: self.purge(secret))
+        secret.deletion_job = self._clock.schedule(
+            deletion_date, lambda: self._delete_for_good(secret)
+        )
         return Deletion(secret.arn, secret.name, deletion_date)
 
     def restore_secret(self, secret_id: str) -> Secret:
@@ -401,6 +410,7 @@ class SecretStore:
         # (unverified, see README).
         if secret.deletion_job is not None:
             secret.deletion_job.cancel()
+            self.emit(notices.CANCEL_VERSION_DELETE, secret)
         secret.deleted_date = secret.deletion_date = secret.deletion_job = None
         return secret
 
@@ -430,6 +440,19 @@ class SecretStore:
         self._by_name[secret.name] = secret
         self._by_arn[secret.arn] = secret
         self._index.add(secret)
+
+    def emit(self, name: str, secret: Secret, token: str | None = None) -> None:
+        """Report one of the service's own events about ``secret`` (§16)."""
+        if self.notify is not None:
+            self.notify(
+                Notice(name, self.account, self.region, secret.arn, self._clock.now(), token)
+            )
+
+    def _delete_for_good(self, secret: Secret) -> None:
+        # The service's background deletion, as CloudTrail shows it: a start and an end.
+        self.emit(notices.START_VERSION_DELETE, secret)
+        self.purge(secret)
+        self.emit(notices.END_VERSION_DELETE, secret)
 
     def purge(self, secret: Secret) -> None:
         """Remove ``secret`` for good, now."""

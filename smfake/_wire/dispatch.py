@@ -1,16 +1,26 @@
-"""Responder: answers one decoded request from a fake's backend, as AWS would on the wire."""
+"""Responder: answers one request from a fake's backend, as AWS would on the wire.
+
+Every front (botocore's before-send hook, HTTP callers, the Query API, the Lambda extension
+endpoint, the loopback server) ends in ``Responder.execute``, so that events, injected faults
+and signature checks treat all callers alike.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
 
 from smfake._domain.backend import Backend
 from smfake._domain.errors import ServiceError
-from smfake._wire import encode, protocol, validate
+from smfake._domain.principals import Principal
+from smfake._domain.store import SecretStore
+from smfake._wire import encode, protocol, sigv4, validate
 from smfake._wire.operations import OPERATIONS
 from smfake.errors import UnsupportedOperation
+
+LOOPBACK = "127.0.0.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,30 +30,140 @@ class Reply:
     body: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who sent a request, as far as the service can tell."""
+
+    access_key: str | None = None
+    principal: Principal | None = None
+    user_agent: str = ""
+    source_ip: str = LOOPBACK
+
+
+@dataclass(slots=True)
+class Call:
+    """One operation as the service handled it: what events and faults look at."""
+
+    operation: str
+    params: dict[str, Any] = field(repr=False)
+    region: str
+    account_id: str
+    caller: Caller
+    request_id: str
+    time: datetime
+    result: dict[str, Any] | None = field(default=None, repr=False)
+    error: ServiceError | None = None
+
+
+class Observer(Protocol):
+    """Set by the handle: sees every call before (faults) and after (events) it runs."""
+
+    def admit(self, call: Call, store: SecretStore) -> None:
+        """Raise a ServiceError to refuse the call before it runs."""
+
+    def record(self, call: Call, store: SecretStore) -> None: ...
+
+
 class Responder:
     def __init__(self, backend: Backend, account_id: str) -> None:
         self.backend = backend
         self.account_id = account_id
+        self.observer: Observer | None = None
+        # Strict mode: every request must carry a valid SigV4 signature by a registered key.
+        self.verify_signatures = False
 
-    def respond(self, url: str, headers: Mapping[str, Any], body: bytes | str | None) -> Reply:
+    def respond(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, Any],
+        body: bytes | str | None,
+        *,
+        source_ip: str = LOOPBACK,
+    ) -> Reply:
+        """Answer an awsJson1_1 request (X-Amz-Target names the operation)."""
+        with self.backend.lock:
+            request_id = self.backend.ids.uuid()
+            try:
+                caller = self.authenticate(method, url, headers, body, source_ip=source_ip)
+                request = protocol.decode(url, headers, body)
+            except ServiceError as error:
+                return error_reply(error, request_id)
+            call = self.execute(
+                request.operation, request.params, request.region, caller, request_id
+            )
+            if call.error is not None:
+                return error_reply(call.error, request_id)
+            data = encode.result_body(call.result or {})
+            return Reply(200, encode.headers(request_id, data), data)
+
+    def authenticate(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, Any],
+        body: bytes | str | None,
+        *,
+        source_ip: str = LOOPBACK,
+    ) -> Caller:
+        """Who signed the request. In strict mode a missing, malformed, stale or wrong
+        signature, or an unknown key, is refused with AWS's error."""
+        user_agent = _header(headers, "User-Agent")
+        if self.verify_signatures:
+            signer = sigv4.verify(
+                method, url, headers, body, self.backend.principals, self.backend.clock
+            )
+            return Caller(signer.access_key_id, signer, user_agent, source_ip)
+        access_key = protocol.access_key_of(headers, url)
+        return Caller(access_key, self.backend.principals.get(access_key), user_agent, source_ip)
+
+    def execute(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        region: str,
+        caller: Caller,
+        request_id: str | None = None,
+    ) -> Call:
+        """Run one operation for ``caller``; the returned call holds its result or error."""
         backend = self.backend
         with backend.lock:
-            request_id = backend.ids.uuid()
+            handler = OPERATIONS.get(operation)
+            if handler is None:
+                raise UnsupportedOperation(f"the {operation} operation")
+            account = caller.principal.account_id if caller.principal else self.account_id
+            call = Call(
+                operation,
+                params,
+                region,
+                account,
+                caller,
+                request_id or backend.ids.uuid(),
+                backend.clock.now(),
+            )
+            store = backend.store(account, region)
+            observer = self.observer
             try:
-                request = protocol.decode(url, headers, body)
-                handler = OPERATIONS.get(request.operation)
-                if handler is None:
-                    raise UnsupportedOperation(f"the {request.operation} operation")
-                validate.check(request.operation, request.params)
+                if observer is not None:
+                    observer.admit(call, store)
+                validate.check(operation, params)
                 backend.clock.run_due()
-                store = backend.store(self.account_id, request.region)
-                result = handler(store, request.params)
+                call.time = backend.clock.now()
+                call.result = handler(store, params)
             except ServiceError as error:
-                data = encode.error_body(error)
-                return Reply(
-                    encode.error_status(error.code),
-                    encode.headers(request_id, data, error.code),
-                    data,
-                )
-            data = encode.result_body(result)
-            return Reply(200, encode.headers(request_id, data), data)
+                call.error = error
+            if observer is not None:
+                observer.record(call, store)
+            return call
+
+
+def error_reply(error: ServiceError, request_id: str) -> Reply:
+    data = encode.error_body(error)
+    return Reply(encode.error_status(error), encode.headers(request_id, data, error.code), data)
+
+
+def _header(headers: Mapping[str, Any], name: str) -> str:
+    value = headers.get(name)
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return value if isinstance(value, str) else ""

@@ -36,8 +36,10 @@ def result_body(result: dict[str, Any]) -> bytes:
     return json.dumps(result, default=_default, separators=(",", ":")).encode()
 
 
-def error_status(code: str) -> int:
-    return _STATUS.get(code, 400)
+def error_status(error: ServiceError) -> int:
+    # An injected error carries the status the test asked for.
+    status = getattr(error, "status", None)
+    return status if isinstance(status, int) else _STATUS.get(error.code, 400)
 
 
 def error_body(error: ServiceError) -> bytes:

@@ -16,6 +16,7 @@ from smfake._wire.dispatch import Responder
 
 SEND_EVENT = "before-send.secrets-manager"
 SIGN_EVENT = "before-sign.secrets-manager"
+RETRY_EVENT = "needs-retry.secrets-manager"
 _UNIQUE_ID = "smfake-dispatch"
 # Used only to sign requests of clients that found no credentials at all: the fake answers
 # them, so the signature's key material is never checked against anything real.
@@ -63,8 +64,52 @@ def dispatch(request: Any, **_: Any) -> AWSResponse | None:
     responder = _stack[-1] if _stack else None
     if responder is None:
         return None
-    reply = responder.respond(request.url, request.headers, request.body)
-    return AWSResponse(request.url, reply.status, reply.headers, _Body(reply.body))
+    reply = responder.respond(request.method, request.url, request.headers, request.body)
+    return FakeResponse(request.url, reply.status, reply.headers, _Body(reply.body))
+
+
+class FakeResponse(AWSResponse):  # type: ignore[misc]
+    """A response the fake produced (botocore cannot tell it from AWSResponse)."""
+
+
+class _Answered(threading.local):
+    # Whether the response botocore is deciding to retry on this thread came from the fake.
+    retry_pending = False
+
+
+_answered = _Answered()
+
+
+def note_retry_decision(response: Any = None, **_: Any) -> None:
+    """needs-retry handler: remembers whether the sleep that may follow is after a fake's
+    answer. It returns nothing, so botocore's own retry handlers decide as usual."""
+    http = response[0] if isinstance(response, tuple) and response else None
+    _answered.retry_pending = isinstance(http, FakeResponse)
+
+
+class _NoSleepAfterFakeErrors:
+    """Stands in for the ``time`` module inside botocore.endpoint, whose retry loop calls
+    ``time.sleep(delay)`` between attempts and offers no event to skip it. After an error the
+    fake answered, the back-off is skipped: retries stay observable (RetryAttempts, events)
+    but no test sleeps. Every other use, and every other sleep, goes to the real module."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def sleep(self, seconds: float) -> None:
+        pending, _answered.retry_pending = _answered.retry_pending, False
+        if not pending:
+            self._real.sleep(seconds)
+
+
+def _skip_retry_sleeps() -> None:
+    from botocore import endpoint
+
+    if not isinstance(endpoint.time, _NoSleepAfterFakeErrors):
+        endpoint.time = _NoSleepAfterFakeErrors(endpoint.time)
 
 
 def sign_with_dummy_credentials(request: Any, request_signer: Any = None, **_: Any) -> None:
@@ -88,8 +133,10 @@ def install() -> None:
         if _installed:
             return
         _installed = True
+        _skip_retry_sleeps()
         botocore_handlers.BUILTIN_HANDLERS.append((SEND_EVENT, dispatch))
         botocore_handlers.BUILTIN_HANDLERS.append((SIGN_EVENT, sign_with_dummy_credentials))
+        botocore_handlers.BUILTIN_HANDLERS.append((RETRY_EVENT, note_retry_decision))
         boto3 = sys.modules.get("boto3")
         session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
         if session is not None:
@@ -97,6 +144,7 @@ def install() -> None:
             events = session._session.get_component("event_emitter")
             events.register(SEND_EVENT, dispatch, unique_id=_UNIQUE_ID)
             events.register(SIGN_EVENT, sign_with_dummy_credentials, unique_id=_UNIQUE_ID + "-sign")
+            events.register(RETRY_EVENT, note_retry_decision, unique_id=_UNIQUE_ID + "-retry")
 
 
 # Installed as soon as this module exists: it is imported only when botocore is needed anyway.

@@ -39,11 +39,16 @@ def decode(url: str, headers: Mapping[str, Any], body: bytes | str | None) -> Re
     operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else target
     if operation not in operation_names():
         raise UnknownOperationException(messages.UNKNOWN_OPERATION, operation=operation)
-    region, access_key = _signer_scope(headers, url)
+    region, access_key = signer_scope(headers, url)
     return Request(operation, _params(operation, body), region, access_key)
 
 
-def _signer_scope(headers: Mapping[str, Any], url: str) -> tuple[str, str | None]:
+def access_key_of(headers: Mapping[str, Any], url: str) -> str | None:
+    return signer_scope(headers, url)[1]
+
+
+def signer_scope(headers: Mapping[str, Any], url: str) -> tuple[str, str | None]:
+    """(region, access key id) from the SigV4 credential scope, else the region of the host."""
     auth = headers.get("Authorization")
     if isinstance(auth, bytes):
         auth = auth.decode("latin-1")

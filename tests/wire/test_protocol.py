@@ -27,7 +27,7 @@ def call(
     if auth is not None:
         headers["Authorization"] = auth
     raw = body if isinstance(body, (bytes, str)) else json.dumps(body).encode()
-    reply = responder.respond(url, headers, raw)
+    reply = responder.respond("POST", url, headers, raw)
     return reply.status, reply.headers, json.loads(reply.body)
 
 

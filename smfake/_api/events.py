@@ -1,0 +1,376 @@
+"""CloudTrail-like records of every call and of the service's own events (§16).
+
+Records are built once, when the call ends, from what the service model allows CloudTrail to
+show: members the model marks sensitive (SecretString, SecretBinary, RotationToken,
+RandomPassword) are left out at creation, so no record, repr or JSON export can hold a value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any, overload
+
+from smfake._domain.notices import Notice
+from smfake._domain.principals import Principal, root_arn
+from smfake._domain.store import partition_of
+from smfake._wire.dispatch import Call
+from smfake._wire.model import service_model
+from smfake.errors import UsageError
+
+EVENT_SOURCE = "secretsmanager.amazonaws.com"
+EVENT_VERSION = "1.08"
+API_CALL, SERVICE_EVENT = "AwsApiCall", "AwsServiceEvent"
+# Operations that change nothing: CloudTrail marks them readOnly and shows no response.
+_READ_ONLY = frozenset(
+    {
+        "BatchGetSecretValue",
+        "DescribeSecret",
+        "GetRandomPassword",
+        "GetResourcePolicy",
+        "GetSecretValue",
+        "ListSecretVersionIds",
+        "ListSecrets",
+        "ValidateResourcePolicy",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One CloudTrail record. ``to_dict()`` gives it in CloudTrail's own JSON shape."""
+
+    event_time: datetime
+    event_name: str
+    event_type: str
+    aws_region: str
+    recipient_account_id: str
+    user_identity: Mapping[str, str]
+    source_ip_address: str
+    user_agent: str
+    request_parameters: Mapping[str, Any] | None
+    response_elements: Mapping[str, Any] | None
+    request_id: str
+    event_id: str
+    read_only: bool
+    error_code: str | None = None
+    error_message: str | None = None
+    additional_event_data: Mapping[str, Any] | None = None
+    # Not CloudTrail fields: the secret the call resolved to and the id the caller gave,
+    # for filtering.
+    secret_arn: str | None = field(default=None, compare=False)
+    secret_id: str | None = field(default=None, compare=False)
+
+    @property
+    def operation(self) -> str:
+        """The event name (the operation, for API calls)."""
+        return self.event_name
+
+    def concerns(self, secret: str) -> bool:
+        """Whether this record is about ``secret`` (a name, full ARN or the id the caller gave)."""
+        if secret in (self.secret_id, self.secret_arn):
+            return True
+        return self.secret_arn is not None and _name_of(self.secret_arn) == secret
+
+    def to_dict(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "eventVersion": EVENT_VERSION,
+            "userIdentity": dict(self.user_identity),
+            "eventTime": _iso(self.event_time),
+            "eventSource": EVENT_SOURCE,
+            "eventName": self.event_name,
+            "awsRegion": self.aws_region,
+            "sourceIPAddress": self.source_ip_address,
+            "userAgent": self.user_agent,
+        }
+        if self.error_code is not None:
+            record["errorCode"] = self.error_code
+            record["errorMessage"] = self.error_message
+        record["requestParameters"] = _plain(self.request_parameters)
+        record["responseElements"] = _plain(self.response_elements)
+        if self.additional_event_data is not None:
+            record["additionalEventData"] = _plain(self.additional_event_data)
+        record.update(
+            {
+                "requestID": self.request_id,
+                "eventID": self.event_id,
+                "readOnly": self.read_only,
+                "eventType": self.event_type,
+                "managementEvent": True,
+                "recipientAccountId": self.recipient_account_id,
+                "eventCategory": "Management",
+            }
+        )
+        return record
+
+
+class EventLog(Sequence[Event]):
+    """Every record of one fake, oldest first. Thread-safe; ``clear()`` empties it."""
+
+    def __init__(self) -> None:
+        self._events: list[Event] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<EventLog: {len(self)} events>"
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        with self._lock:
+            return self._events[index]
+
+    def __iter__(self) -> Iterator[Event]:
+        with self._lock:
+            return iter(list(self._events))
+
+    def append(self, event: Event) -> None:
+        with self._lock:
+            self._events.append(event)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._events.clear()
+
+    def filter(
+        self,
+        operation: str | None = None,
+        *,
+        secret: str | None = None,
+        error: str | bool | None = None,
+        event_type: str | None = None,
+    ) -> list[Event]:
+        """The records that match every criterion given: ``operation`` (the event name, e.g.
+        ``"GetSecretValue"`` or ``"RotationSucceeded"``), ``secret`` (name or ARN),
+        ``error`` (an error code, True for any failure, False for successes) and
+        ``event_type`` (``"AwsApiCall"`` or ``"AwsServiceEvent"``)."""
+        if event_type not in (None, API_CALL, SERVICE_EVENT):
+            raise UsageError(
+                f"event_type is {API_CALL!r} or {SERVICE_EVENT!r}, got {event_type!r} "
+                "(see README.md#events)"
+            )
+        found = []
+        for event in self:
+            if operation is not None and event.event_name != operation:
+                continue
+            if secret is not None and not event.concerns(secret):
+                continue
+            if event_type is not None and event.event_type != event_type:
+                continue
+            if error is True and event.error_code is None:
+                continue
+            if error is False and event.error_code is not None:
+                continue
+            if isinstance(error, str) and event.error_code != error:
+                continue
+            found.append(event)
+        return found
+
+    def count(
+        self,
+        operation: str | None = None,
+        *,
+        secret: str | None = None,
+        error: str | bool | None = None,
+        event_type: str | None = None,
+    ) -> int:
+        """How many records match (same criteria as ``filter``)."""
+        return len(self.filter(operation, secret=secret, error=error, event_type=event_type))
+
+    def names(self) -> list[str]:
+        """The event names in order: handy for ``assert fake.events.names() == [...]``."""
+        return [event.event_name for event in self]
+
+    def to_cloudtrail(
+        self, events: Sequence[Event] | None = None, *, indent: int | None = None
+    ) -> str:
+        """The records as a CloudTrail log file's JSON: ``{"Records": [...]}``."""
+        chosen = list(self) if events is None else list(events)
+        return json.dumps({"Records": [event.to_dict() for event in chosen]}, indent=indent)
+
+
+# -- building records ---------------------------------------------------------------------------
+
+
+def from_call(call: Call, *, event_id: str, secret_arn: str | None) -> list[Event]:
+    """The records of one API call: BatchGetSecretValue adds one GetSecretValue per secret."""
+    error = call.error
+    read_only = call.operation in _READ_ONLY
+    secret_id = call.params.get("SecretId")
+    main = Event(
+        event_time=call.time,
+        event_name=call.operation,
+        event_type=API_CALL,
+        aws_region=call.region,
+        recipient_account_id=call.account_id,
+        user_identity=user_identity(
+            call.caller.principal, call.caller.access_key, call.account_id, call.region
+        ),
+        source_ip_address=call.caller.source_ip,
+        user_agent=call.caller.user_agent,
+        request_parameters=_visible(call.operation, call.params, output=False) or None,
+        response_elements=(
+            None
+            if read_only or error is not None or call.result is None
+            else _visible(call.operation, call.result, output=True) or None
+        ),
+        request_id=call.request_id,
+        event_id=event_id,
+        read_only=read_only,
+        error_code=None if error is None else error.code,
+        error_message=None if error is None else error.message,
+        secret_arn=secret_arn,
+        secret_id=secret_id if isinstance(secret_id, str) else None,
+    )
+    events = [main]
+    if call.operation == "BatchGetSecretValue" and call.result is not None:
+        # §16: the service logs a GetSecretValue entry for each secret of the batch.
+        entries = [(e.get("ARN"), None, None) for e in call.result.get("SecretValues", [])]
+        entries += [
+            (e.get("SecretId"), e.get("ErrorCode"), e.get("Message"))
+            for e in call.result.get("Errors", [])
+        ]
+        for index, (target, code, message) in enumerate(entries):
+            events.append(
+                replace(
+                    main,
+                    event_name="GetSecretValue",
+                    request_parameters={"secretId": target},
+                    event_id=f"{event_id}-{index}",
+                    error_code=code,
+                    error_message=message,
+                    secret_arn=target if code is None else None,
+                    secret_id=target,
+                )
+            )
+    return events
+
+
+def from_notice(notice: Notice, *, event_id: str, request_id: str) -> Event:
+    """A service event: the service acting on its own (rotation, deletion)."""
+    if notice.token is not None:
+        # Rotation events carry the rotation's token in their request id (§16).
+        request_id = f"Rotation-{notice.secret_arn}-{notice.token}"
+    return Event(
+        event_time=notice.time,
+        event_name=notice.name,
+        event_type=SERVICE_EVENT,
+        aws_region=notice.region,
+        recipient_account_id=notice.account,
+        user_identity={"accountId": notice.account, "invokedBy": EVENT_SOURCE},
+        source_ip_address=EVENT_SOURCE,
+        user_agent=EVENT_SOURCE,
+        request_parameters=None,
+        response_elements=None,
+        request_id=request_id,
+        event_id=event_id,
+        read_only=False,
+        additional_event_data={"SecretId": notice.secret_arn},
+        secret_arn=notice.secret_arn,
+        secret_id=notice.secret_arn,
+    )
+
+
+def user_identity(
+    principal: Principal | None, access_key: str | None, account: str, region: str
+) -> dict[str, str]:
+    if principal is None:
+        identity = {
+            "type": "Root",
+            "principalId": account,
+            "arn": root_arn(account, partition_of(region)),
+            "accountId": account,
+        }
+    else:
+        kind = principal.identity_type
+        identity = {
+            "type": kind,
+            "principalId": _principal_id(principal, kind),
+            "arn": principal.arn,
+            "accountId": principal.account_id,
+        }
+        if kind == "IAMUser":
+            identity["userName"] = principal.arn.rsplit("/", 1)[-1]
+    if access_key:
+        identity["accessKeyId"] = access_key
+    return identity
+
+
+def _principal_id(principal: Principal, kind: str) -> str:
+    if kind == "Root":
+        return principal.account_id
+    # A stable stand-in for IAM's unique ids: AIDA… for users, AROA…:session for roles.
+    digest = hashlib.sha256(principal.arn.encode()).hexdigest().upper()[:17]
+    if kind == "AssumedRole":
+        return f"AROA{digest}:{principal.arn.rsplit('/', 1)[-1]}"
+    return f"AIDA{digest}"
+
+
+def _visible(operation: str, values: Mapping[str, Any], *, output: bool) -> dict[str, Any]:
+    """``values`` with CloudTrail's camelCase keys and without the model's sensitive members."""
+    model = service_model().operation_model(operation)
+    shape = model.output_shape if output else model.input_shape
+    return _strip(values, shape) if shape is not None else {}
+
+
+def _strip(value: Any, shape: Any) -> Any:
+    if shape is not None and shape.metadata.get("sensitive"):
+        return _HIDDEN
+    if isinstance(value, Mapping):
+        members = getattr(shape, "members", {}) if shape is not None else {}
+        out = {}
+        for key, item in value.items():
+            member = members.get(key)
+            if shape is not None and getattr(shape, "type_name", "") == "map":
+                member = shape.value
+            kept = _strip(item, member)
+            if kept is not _HIDDEN:
+                out[_camel(key) if members else key] = kept
+        return out
+    if isinstance(value, list):
+        member = getattr(shape, "member", None)
+        return [item for item in (_strip(v, member) for v in value) if item is not _HIDDEN]
+    if isinstance(value, (bytes, bytearray)):
+        return _HIDDEN  # blobs are secret values in this service
+    return value
+
+
+_HIDDEN = object()
+
+
+def _camel(key: str) -> str:
+    # CloudTrail lower-cases an all-capitals name whole ("ARN" -> "arn"), else its first letter.
+    return key.lower() if key.isupper() else key[:1].lower() + key[1:]
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime):
+        return _iso(value)
+    return value
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _name_of(arn: str) -> str:
+    # arn:...:secret:<name>-<6 chars>
+    tail = arn.split(":secret:", 1)[-1]
+    return tail[:-7] if len(tail) > 7 and tail[-7] == "-" else tail
