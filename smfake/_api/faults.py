@@ -176,7 +176,7 @@ def _known_error(code: object) -> tuple[int, str]:
             f"({', '.join(sorted(_COMMON_ERRORS))}) (see README.md#faults)"
         )
     status = _SERVER_FAULTS.get(code, 500 if shape.metadata.get("fault") else 400)
-    return status, _doc_text(shape.documentation)
+    return status, _OWN_TEXTS.get(code) or _doc_text(shape.documentation)
 
 
 def _message(fault: Fault, call: Call, store: SecretStore) -> str:
@@ -223,6 +223,12 @@ def _find(store: SecretStore, secret_id: str) -> Any:
 
 
 _TAGS = re.compile(r"<[^>]+>")
+# The texts the fake itself uses for these codes, when they need no fields (AWS's own, §19).
+_OWN_TEXTS = {
+    cls.code: cls.template
+    for cls in ServiceError.__subclasses__()
+    if "template" in vars(cls) and "{" not in cls.template
+}
 
 
 def _doc_text(documentation: str | None) -> str:
