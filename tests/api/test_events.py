@@ -74,9 +74,7 @@ def test_events_one_record_per_call_with_cloudtrail_fields(fake, client, frozen,
     assert record["userIdentity"]["arn"] == f"arn:aws:iam::{ACCOUNT}:root"
     assert record["userAgent"].startswith("Boto3/")
     assert record["sourceIPAddress"] == "127.0.0.1"
-    assert record["readOnly"] is (
-        operation.startswith(("Get", "Describe", "List", "BatchGet"))
-    )
+    assert record["readOnly"] is (operation.startswith(("Get", "Describe", "List", "BatchGet")))
     if "SecretId" in json.dumps(record["requestParameters"] or {}):
         pytest.fail("requestParameters keys are camelCase")
     if record["requestParameters"] and "secretId" in record["requestParameters"]:
