@@ -24,6 +24,7 @@ from smfake._domain.rotation import RotationRecord
 from smfake._domain.secret import SecretValue
 from smfake._domain.store import SecretStore, check_name, partition_of
 from smfake._wire.dispatch import Call, Responder
+from smfake._wire.extension import Extension
 from smfake.errors import UsageError, UsageTypeError
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -71,6 +72,8 @@ class SecretsManagerFake:
         """Access keys that act as given principals: ``fake.principals.add(key, secret)``."""
         self.http = HttpFront(self._responder)
         """The fake behind plain HTTP: ``fake.http.handle(...)``, ``fake.http.add_to(rsps)``."""
+        self._extension = Extension(self._responder, region=region)
+        self.http.extension = self._extension
 
     def __repr__(self) -> str:
         count = sum(len(store) for store in self._backend.stores())
@@ -132,6 +135,7 @@ class SecretsManagerFake:
         self._backend.reset()
         self.events.clear()
         self.faults.clear()
+        self._extension.clear_cache()
 
     def _on_notice(self, notice: Notice) -> None:
         ids = self._backend.ids
