@@ -93,3 +93,30 @@ class ThrottlingException(ServiceError):
 
 class AccessDeniedException(ServiceError):
     code = "AccessDeniedException"
+
+
+# -- Authentication (strict mode): every one is HTTP 400 on awsJson services --------------------
+
+
+class MissingAuthenticationTokenException(ServiceError):
+    code = "MissingAuthenticationTokenException"
+    template = messages.MISSING_AUTHENTICATION_TOKEN
+
+
+class IncompleteSignatureException(ServiceError):
+    code = "IncompleteSignatureException"
+
+
+class InvalidSignatureException(ServiceError):
+    code = "InvalidSignatureException"
+    template = messages.SIGNATURE_MISMATCH
+
+
+class UnrecognizedClientException(ServiceError):
+    code = "UnrecognizedClientException"
+    template = messages.UNRECOGNIZED_CLIENT
+
+
+class ExpiredTokenException(ServiceError):
+    code = "ExpiredTokenException"
+    template = messages.EXPIRED_TOKEN

@@ -224,3 +224,42 @@ SERVICE_UNAVAILABLE = "Service Unavailable"
 REQUEST_TIMEOUT = "Request timed out"
 INJECTED_VALIDATION = "1 validation error detected"
 INJECTED_INCOMPLETE_SIGNATURE = "Authorization header requires 'Signature' parameter."
+
+# -- SigV4 verification (strict mode) --------------------------------------------------------
+# [I] awsJson services answer these with HTTP 400 and a lower-case `message`. Secrets Manager's
+# MissingAuthenticationTokenException body is 89 bytes (aws/aws-sdk-cpp#2407): no
+# "com.amazon.coral.service#" prefix. Order and texts: DynamoDB bodies quoted in
+# architect/dynalite (index.js comments; test/connection.js was run against AWS).
+# Pieces are concatenated into one message, each ending with ". " (brendanhay/amazonka#316).
+AUTH_REQUIRES_PARAMETER = "Authorization header requires '{name}' parameter. "
+AUTH_REQUIRES_DATE = (
+    "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
+)
+AUTH_HEADER_ECHO = "Authorization={header}"
+# [I] awslabs/fhir-works-on-aws-deployment#379 (DynamoDB), iann0036/cloud9-sync#10.
+AUTH_PAIR_WITHOUT_EQUALS = (
+    "'{pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '{header}'."
+)
+# [I] DynamoDB bodies quoted in architect/dynalite index.js.
+DATE_NOT_BASIC_FORMAT = "Date must be in ISO-8601 'basic format'. Got '{value}'. See http://en.wikipedia.org/wiki/ISO_8601"
+UNSUPPORTED_ALGORITHM = (
+    "Unsupported AWS 'algorithm': '{algorithm}' (only AWS4-HMAC-SHA256 for now). "
+)
+CREDENTIAL_NOT_FIVE_PARTS = "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
+# [I] aws/aws-sdk-php#2469 (DynamoDB, 2022).
+HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+# [I] arnemolland/sigv4#15, joona/aws-es-curl#15 (note the trailing space), dynalite.
+SCOPE_REGION = "Credential should be scoped to a valid region, not '{region}'. "
+SCOPE_SERVICE = "Credential should be scoped to correct service: '{service}'. "
+SCOPE_TERMINATOR = (
+    "Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'. "
+)
+SCOPE_DATE = "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scope_date}' != '{date}', from '{timestamp}'."
+# [I] Secrets Manager appends what it computed: aws/aws-sdk-net#3978 (2025), boto/boto#1552.
+SIGNATURE_MISMATCH_DETAIL = (
+    "\n\nThe Canonical String for this request should have been\n'{canonical}'"
+    "\n\nThe String-to-Sign should have been\n'{string_to_sign}'\n"
+)
+# [F] presigned (query-string) requests; texts of the scratchstack-aws-signature crate.
+QUERY_REQUIRES_PARAMETER = "AWS query-string parameters must include '{name}'. "
+QUERY_REEXAMINE = "Re-examine the query-string parameters."

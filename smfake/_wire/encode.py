@@ -13,8 +13,19 @@ from smfake._domain.errors import InternalServiceError, ServiceError
 CONTENT_TYPE = "application/x-amz-json-1.1"
 # Every client error of this service is HTTP 400, ResourceNotFoundException included (§1).
 _STATUS = {InternalServiceError.code: 500, "ServiceUnavailable": 503}
-# AWS sends `message` (lower case) for its generic ValidationException, `Message` otherwise.
-_LOWERCASE_MESSAGE = frozenset({"ValidationException", "SerializationException"})
+# AWS sends `message` (lower case) for its generic ValidationException and for the errors of
+# its authentication front end (aws/aws-sdk-php#2444, dynalite), `Message` otherwise.
+_LOWERCASE_MESSAGE = frozenset(
+    {
+        "ValidationException",
+        "SerializationException",
+        "MissingAuthenticationTokenException",
+        "IncompleteSignatureException",
+        "InvalidSignatureException",
+        "UnrecognizedClientException",
+        "ExpiredTokenException",
+    }
+)
 
 
 def epoch(value: datetime | date) -> float | int:
@@ -44,7 +55,7 @@ def error_status(error: ServiceError) -> int:
 
 def error_body(error: ServiceError) -> bytes:
     key = "message" if error.code in _LOWERCASE_MESSAGE else "Message"
-    return json.dumps({"__type": error.code, key: error.message}).encode()
+    return json.dumps({"__type": error.code, key: error.message}, separators=(",", ":")).encode()
 
 
 def headers(request_id: str, body: bytes, error_code: str | None = None) -> dict[str, str]:
