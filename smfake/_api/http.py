@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
+from smfake._wire import front
 from smfake._wire.dispatch import LOOPBACK, Reply, Responder
+from smfake.errors import UsageError
+
+if TYPE_CHECKING:
+    from requests import PreparedRequest
+    from responses import BaseResponse, RequestsMock
+
+# Every regional endpoint (FIPS and China partitions too), any path and query string.
+SERVICE_URL = re.compile(
+    r"https?://secretsmanager(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?(:\d+)?([/?#]|$)"
+)
+# The Lambda extension's default port (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT).
+EXTENSION_URL = re.compile(r"http://(localhost|127\.0\.0\.1):2773([/?#]|$)")
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 
 
 class HttpFront:
@@ -13,6 +29,10 @@ class HttpFront:
 
     def __init__(self, responder: Responder) -> None:
         self._responder = responder
+        self.extension: front.ExtensionEndpoint | None = None
+        """The Lambda extension endpoint that answers ``/secretsmanager/get``, ``/v1/…`` and
+        ``/ping``; None answers those paths as the service's own endpoint would."""
+        self._registered: list[tuple[RequestsMock, list[BaseResponse]]] = []
 
     def handle(
         self,
@@ -24,4 +44,77 @@ class HttpFront:
         source_ip: str = LOOPBACK,
     ) -> Reply:
         """Answer one HTTP request; ``url`` is absolute (scheme, host, path and query)."""
-        return self._responder.respond(method, url, headers, body, source_ip=source_ip)
+        return front.route(
+            self._responder,
+            method,
+            url,
+            headers,
+            body,
+            source_ip=source_ip,
+            extension=self.extension,
+        )
+
+    def add_to(self, mock: RequestsMock | None = None) -> None:
+        """Answer, through ``responses``, every request ``requests`` sends to a Secrets Manager
+        endpoint or to the Lambda extension (``http://localhost:2773``). ``mock`` defaults to
+        the one ``@responses.activate`` and ``responses.start()`` use; call this while it is
+        active, since ``responses`` forgets its registrations when it stops."""
+        target = _default_mock() if mock is None else mock
+        if any(owner is target for owner, _ in self._registered):
+            return
+        added = [
+            target.add_callback(method, pattern, callback=self._answer, content_type=None)
+            for pattern in (SERVICE_URL, EXTENSION_URL)
+            for method in METHODS
+        ]
+        self._registered.append((target, added))
+
+    def remove_from(self, mock: RequestsMock | None = None) -> None:
+        """Undo ``add_to(mock)``; requests to those URLs are no longer answered by the fake."""
+        target = _default_mock() if mock is None else mock
+        for index, (owner, added) in enumerate(self._registered):
+            if owner is target:
+                for response in added:
+                    target.remove(response)
+                del self._registered[index]
+                return
+
+    def _answer(self, request: PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        reply = self.handle(
+            request.method or "GET",
+            request.url or "",
+            _text_headers(request.headers),
+            _body_bytes(request.body),
+        )
+        return reply.status, reply.headers, reply.body
+
+
+def _text_headers(headers: Mapping[str, str | bytes]) -> dict[str, str]:
+    return {
+        name: value.decode("latin-1") if isinstance(value, bytes) else value
+        for name, value in headers.items()
+    }
+
+
+def _body_bytes(body: object) -> bytes | None:
+    # requests sends str for form data and bytes for json=; a file or a generator streams.
+    if body is None or isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    read = getattr(body, "read", None)
+    chunks = [read()] if callable(read) else body
+    if not isinstance(chunks, Iterable):
+        raise UsageError(f"cannot read a request body of type {type(body).__name__}")
+    return b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in chunks)
+
+
+def _default_mock() -> RequestsMock:
+    try:
+        import responses
+    except ImportError:
+        raise UsageError(
+            "fake.http.add_to() needs the 'responses' package: pip install responses "
+            "(see README.md#plain-http-callers-requests-the-query-api)"
+        ) from None
+    return responses.mock
