@@ -10,13 +10,21 @@ from smfake._wire.install import install_when_botocore_loads
 
 if TYPE_CHECKING:
     from smfake._api.handle import SecretsManagerFake
+    from smfake._api.events import Event, EventLog
+    from smfake._api.faults import Fault, FaultPlan
     from smfake._api.mock import MockSecretsManager, current_fake, mock_secretsmanager
+    from smfake._api.server import Server
     from smfake._domain.clock import FakeClock
 
 __all__ = [
+    "Event",
+    "EventLog",
     "FakeClock",
+    "Fault",
+    "FaultPlan",
     "MockSecretsManager",
     "SecretsManagerFake",
+    "Server",
     "__version__",
     "current_fake",
     "mock_secretsmanager",
@@ -29,9 +37,14 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 # Importing botocore costs ~180 ms; the public names load it only when first used.
 _LAZY = {
+    "Event": "smfake._api.events",
+    "EventLog": "smfake._api.events",
     "FakeClock": "smfake._domain.clock",
+    "Fault": "smfake._api.faults",
+    "FaultPlan": "smfake._api.faults",
     "MockSecretsManager": "smfake._api.mock",
     "SecretsManagerFake": "smfake._api.handle",
+    "Server": "smfake._api.server",
     "current_fake": "smfake._api.mock",
     "mock_secretsmanager": "smfake._api.mock",
 }

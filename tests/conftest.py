@@ -47,6 +47,35 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
     assert attempts == [], f"the test tried to open network connections: {attempts}"
 
 
+# The loopback server's own addresses: the only ones `allow_loopback` lets through.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1"})
+
+
+def _is_loopback(address: Any) -> bool:
+    return isinstance(address, tuple) and bool(address) and address[0] in LOOPBACK_HOSTS
+
+
+@pytest.fixture
+def allow_loopback(no_network: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the test connect to 127.0.0.1 and ::1 (smfake's loopback server); every other
+    address still meets the guard. Use it with ``pytest.mark.usefixtures("allow_loopback")``."""
+    guarded_connect = socket.socket.connect
+    guarded_connect_ex = socket.socket.connect_ex
+
+    def connect(self: socket.socket, address: Any) -> None:
+        if _is_loopback(address):
+            return _real_connect(self, address)
+        return guarded_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        if _is_loopback(address):
+            return _real_connect_ex(self, address)
+        return guarded_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+
+
 @pytest.fixture
 def fake() -> Iterator[SecretsManagerFake]:
     with mock_secretsmanager() as active:

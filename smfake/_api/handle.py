@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import uuid
 from collections.abc import Mapping
 from typing import TypeAlias
 
 from smfake._api import events as event_records
-from smfake._api import lambdas
+from smfake._api import lambdas, snapshot
 from smfake._api.events import EventLog
 from smfake._api.faults import FaultPlan
 from smfake._api.http import HttpFront
@@ -136,6 +137,17 @@ class SecretsManagerFake:
         self.events.clear()
         self.faults.clear()
         self._extension.clear_cache()
+
+    def save_state(self, path: str | os.PathLike[str]) -> None:
+        """Write the fake's whole state to ``path`` as JSON, atomically and readable by its
+        owner only: secrets, versions with their values IN CLEAR TEXT, KMS keys, access keys
+        and the clock's reading. Rotation functions, events and faults are not saved."""
+        snapshot.save_file(self, path)
+
+    def load_state(self, path: str | os.PathLike[str]) -> None:
+        """Replace the fake's state with one that ``save_state`` or ``smfake serve --state``
+        wrote; all or nothing. Registered rotation functions, events and faults stay."""
+        snapshot.load_file(self, path)
 
     def _on_notice(self, notice: Notice) -> None:
         ids = self._backend.ids

@@ -1,0 +1,319 @@
+"""Loading a snapshot (snapshot.py): read and check everything first, then replace the fake's
+state, so that a bad snapshot changes nothing. Also the few reaches into domain internals that
+both directions need."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import random
+import re
+import struct
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from smfake._api.snapshot_fields import Fields, bad
+from smfake._domain import replication
+from smfake._domain.errors import ServiceError
+from smfake._domain.kms import DISABLED, ENABLED, PENDING_DELETION, KeyRing, KmsKey, Sealed
+from smfake._domain.principals import Principal
+from smfake._domain.schedule import parse_rules
+from smfake._domain.secret import Replica, Secret, SecretValue, SecretVersion
+from smfake._domain.store import SecretStore, partition_of
+from smfake.errors import UsageError
+
+if TYPE_CHECKING:
+    from smfake._api.handle import SecretsManagerFake
+
+FORMAT = 1
+_KEY_STATES = (ENABLED, DISABLED, PENDING_DELETION)
+_ACCOUNT = re.compile(r"\d{12}")
+_REGION = re.compile(r"([a-z]+-)+\d+")
+
+
+@dataclass(slots=True)
+class _Store:
+    account: str
+    region: str
+    keys: list[KmsKey]
+    aliases: dict[str, str]
+    secrets: list[Secret]
+    values: dict[tuple[str, str], tuple[str, SecretValue]]  # (arn, version) -> (key id, value)
+    rotation_due: dict[str, datetime] = field(default_factory=dict)  # arn -> due
+
+
+def load(fake: SecretsManagerFake, data: object) -> None:
+    top = Fields(data, "")
+    fmt = top.raw("format")
+    if fmt != FORMAT:
+        raise UsageError(
+            f"snapshot format {fmt!r} is not one this smfake reads (format {FORMAT}); "
+            "was it written by a newer smfake?"
+        )
+    clock = top.obj("clock")
+    now, frozen = clock.time("now"), clock.flag("frozen")
+    ids = top.obj("ids")
+    seed, rng = ids.raw("seed"), _rng(ids.obj("state"))
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise bad("ids.seed", "an integer", seed)
+    principals = [_principal(item) for item in top.objs("principals")]
+    stores = [_store(item) for item in top.objs("stores")]
+    _check_links(stores)
+    backend = fake._backend
+    with backend.lock:
+        backend.reset()
+        for principal in list(backend.principals):
+            backend.principals.remove(principal.access_key_id)
+        for principal in principals:
+            backend.principals.add(principal)
+        if frozen or backend.clock.frozen:
+            # The jobs are gone (reset), so moving the clock here runs nothing.
+            backend.clock.set(now)
+        backend.ids.seed = seed
+        backend.ids._rng.setstate(rng)
+        for data_store in stores:
+            _apply(backend.store(data_store.account, data_store.region), data_store)
+        for data_store in stores:
+            _link(backend.regions_of(data_store.account), data_store)
+
+
+def _store(item: Fields) -> _Store:
+    account, region = item.text("account"), item.text("region")
+    where = item.where
+    if not _ACCOUNT.fullmatch(account):
+        raise bad(f"{where}.account", "12 digits", account)
+    if not _REGION.fullmatch(region):
+        raise bad(f"{where}.region", "a Region like 'us-east-1'", region)
+    keys = [_key(k) for k in item.objs("kms_keys")]
+    key_ids = {key.key_id for key in keys}
+    if len(key_ids) != len(keys):
+        raise UsageError(f"snapshot {where}.kms_keys: a key id appears twice")
+    aliases = item.str_map("kms_aliases")
+    for alias, key_id in aliases.items():
+        if key_id not in key_ids:
+            raise UsageError(f"snapshot {where}.kms_aliases: {alias} names no key ({key_id})")
+    result = _Store(account, region, keys, aliases, [], {})
+    prefix = f"arn:{partition_of(region)}:secretsmanager:{region}:{account}:secret:"
+    for entry in item.objs("secrets"):
+        secret = _secret(entry, result, key_ids)
+        if not secret.arn.startswith(prefix):
+            raise UsageError(f"snapshot {entry.where}.arn: not an ARN of {account} in {region}")
+        result.secrets.append(secret)
+    for kind in ("name", "arn"):
+        taken = [getattr(secret, kind) for secret in result.secrets]
+        if len(set(taken)) != len(taken):
+            raise UsageError(f"snapshot {where}.secrets: two secrets share a {kind}")
+    return result
+
+
+def _key(item: Fields) -> KmsKey:
+    state = item.text("state")
+    if state not in _KEY_STATES:
+        raise bad(f"{item.where}.state", " or ".join(_KEY_STATES), state)
+    deletion_date = item.opt_time("deletion_date")
+    if (state == PENDING_DELETION) != (deletion_date is not None):
+        raise UsageError(f"snapshot {item.where}: a deletion date goes with {PENDING_DELETION}")
+    key = KmsKey(item.text("id"), item.text("arn"), item.text("description"), item.flag("managed"))
+    key.state, key.deletion_date = state, deletion_date
+    return key
+
+
+def _secret(item: Fields, store: _Store, key_ids: set[str]) -> Secret:
+    secret = Secret(
+        arn=item.text("arn"),
+        name=item.text("name"),
+        created=item.time("created"),
+        last_changed=item.time("last_changed"),
+        description=item.opt_text("description"),
+        kms_key_id=item.opt_text("kms_key_id"),
+        tags=item.opt_str_map("tags"),
+        last_accessed=item.opt_date("last_accessed"),
+        deleted_date=item.opt_time("deleted_date"),
+        deletion_date=item.opt_time("deletion_date"),
+        policy=item.opt_text("policy"),
+        rotation_enabled=item.opt_flag("rotation_enabled"),
+        rotation_lambda_arn=item.opt_text("rotation_lambda_arn"),
+        last_rotated=item.opt_time("last_rotated"),
+        next_rotation=item.opt_time("next_rotation"),
+        primary_arn=item.opt_text("primary_arn"),
+        primary_region=item.opt_text("primary_region"),
+    )
+    if (secret.deleted_date is None) != (secret.deletion_date is None):
+        raise UsageError(f"snapshot {item.where}: deleted_date and deletion_date go together")
+    rules = item.opt_obj("rotation_rules")
+    if rules is not None:
+        try:
+            secret.rotation_rules = parse_rules(
+                automatically_after_days=rules.opt_int("automatically_after_days"),
+                schedule_expression=rules.opt_text("schedule_expression"),
+                duration=rules.opt_text("duration"),
+            )
+        except ServiceError as error:
+            raise UsageError(f"snapshot {rules.where}: {error.message}") from None
+    due = item.opt_time("rotation_due")
+    if due is not None:
+        store.rotation_due[secret.arn] = due
+    for entry in item.objs("replicas"):
+        region = entry.text("region")
+        secret.replicas[region] = Replica(
+            region, entry.opt_text("kms_key_id"), entry.text("status"), entry.opt_text("message")
+        )
+    for entry in item.objs("versions"):
+        version = SecretVersion(
+            entry.text("id"),
+            entry.time("created"),
+            None,
+            entry.opt_text("kms_key_id"),
+            entry.strings("stages"),
+            entry.opt_date("last_accessed"),
+        )
+        value = entry.opt_obj("value")
+        if value is not None:
+            version.sealed = _value(value, secret, version, store, key_ids)
+        if version.version_id in secret.versions:
+            raise UsageError(f"snapshot {entry.where}: version {version.version_id} twice")
+        secret.versions[version.version_id] = version
+    secret.labels = item.str_map("labels")
+    held = {(label, vid) for vid, v in secret.versions.items() for label in v.stages}
+    if held != set(secret.labels.items()):
+        raise UsageError(f"snapshot {item.where}: labels and the versions' stages disagree")
+    return secret
+
+
+def _value(
+    item: Fields, secret: Secret, version: SecretVersion, store: _Store, key_ids: set[str]
+) -> Sealed | None:
+    """A lost value becomes a seal no key opens; a readable one is sealed at _apply."""
+    key_id = item.text("key_id")
+    if item.has("lost") and item.flag("lost"):
+        return Sealed(key_id, item.flag("binary"), b"", b"")
+    if key_id not in key_ids:
+        raise UsageError(f"snapshot {item.where}.key_id: no key {key_id} in this store")
+    if item.has("text"):
+        clear = SecretValue(text=item.text("text"))
+    else:
+        encoded = item.text("binary")
+        try:
+            clear = SecretValue(binary=base64.b64decode(encoded, validate=True))
+        except (binascii.Error, ValueError):
+            raise bad(f"{item.where}.binary", "base64", encoded) from None
+    store.values[(secret.arn, version.version_id)] = (key_id, clear)
+    return None
+
+
+def _principal(item: Fields) -> Principal:
+    return Principal(
+        item.text("access_key_id"),
+        item.text("account_id"),
+        item.text("arn"),
+        item.opt_text("secret_access_key"),
+        item.opt_text("session_token"),
+        item.opt_time("expires"),
+    )
+
+
+def _check_links(stores: list[_Store]) -> None:
+    arns = {(s.account, secret.arn) for s in stores for secret in s.secrets}
+    for store in stores:
+        for secret in store.secrets:
+            if secret.primary_arn is not None and (store.account, secret.primary_arn) not in arns:
+                raise UsageError(f"snapshot: replica {secret.arn} has no primary in the snapshot")
+
+
+def _apply(store: SecretStore, data: _Store) -> None:
+    ring = store.keys
+    keys = keys_of(ring)
+    for key in data.keys:
+        keys[key.key_id] = key
+        if key.deletion_date is not None:
+            key.deletion_job = store.schedule(key.deletion_date, _later(ring._delete, key))
+    aliases_of(ring).update(data.aliases)
+    with all_keys_enabled(ring):
+        for secret in data.secrets:
+            for version in secret.versions.values():
+                found = data.values.get((secret.arn, version.version_id))
+                if found is not None:
+                    key_id, clear = found
+                    version.sealed = store.seal_for(secret, version.version_id, clear, key_id)
+    # The jobs run the very actions the domain schedules itself; it has no public way to
+    # resume one at a given time, hence the private names.
+    rotator = store.rotator
+    for secret in data.secrets:
+        store.adopt(secret)
+        if secret.deletion_date is not None:
+            secret.deletion_job = store.schedule(
+                secret.deletion_date, _later(store._delete_for_good, secret)
+            )
+        due = data.rotation_due.get(secret.arn)
+        if due is not None and rotator is not None:
+            secret.rotation_job = store.schedule(due, _later(rotator._fall_due, store, secret))
+
+
+def _link(store_of: replication.StoreOf, data: _Store) -> None:
+    """Point each primary at its replicas' secrets, once every store holds its secrets."""
+    for secret in data.secrets:
+        for region, replica in secret.replicas.items():
+            found = store_of(region).find(replication.replica_arn(secret, region))
+            if found is not None and found.primary_arn == secret.arn:
+                replica.secret = found
+
+
+def _later(action: Callable[..., None], *args: Any) -> Callable[[], None]:
+    return lambda: action(*args)
+
+
+def _rng(state: Fields) -> tuple[int, tuple[int, ...], float | None]:
+    encoded = state.text("words")
+    try:
+        packed = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise bad("ids.state.words", "base64", encoded) from None
+    version, gauss = state.raw("version"), state.raw("gauss")
+    if (
+        isinstance(version, int)
+        and not len(packed) % 4
+        and (gauss is None or isinstance(gauss, float))
+    ):
+        rng = (version, struct.unpack(f"<{len(packed) // 4}I", packed), gauss)
+        try:
+            random.Random().setstate(rng)  # checked now, so that loading cannot fail later
+        except (TypeError, ValueError):
+            pass
+        else:
+            return rng
+    raise bad("ids.state", "the state of Python's random generator", "...")
+
+
+# -- what the domain keeps private ------------------------------------------------------------
+# The domain has no public way to list a store's secrets in registration order (which decides
+# ListSecrets' order among ties) or a key ring's keys; both sides of the snapshot use these.
+
+
+def secrets_of(store: SecretStore) -> list[Secret]:
+    return list(store._by_arn.values())
+
+
+def keys_of(ring: KeyRing) -> dict[str, KmsKey]:
+    return ring._keys
+
+
+def aliases_of(ring: KeyRing) -> dict[str, str]:
+    return ring._aliases
+
+
+@contextmanager
+def all_keys_enabled(ring: KeyRing) -> Iterator[None]:
+    """Every key of ``ring`` usable for the duration, so that values sealed under a disabled
+    key can be read (to save them) and sealed again (to load them). Called under the lock."""
+    states = {key_id: key.state for key_id, key in ring._keys.items()}
+    for key in ring._keys.values():
+        key.state = ENABLED
+    try:
+        yield
+    finally:
+        for key_id, state in states.items():
+            if key_id in ring._keys:
+                ring._keys[key_id].state = state
