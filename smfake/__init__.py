@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from smfake._wire.install import install_when_botocore_loads
 
 if TYPE_CHECKING:
-    from smfake._api.handle import SecretsManagerFake
     from smfake._api.events import Event, EventLog
     from smfake._api.faults import Fault, FaultPlan
+    from smfake._api.handle import SecretsManagerFake
     from smfake._api.mock import MockSecretsManager, current_fake, mock_secretsmanager
     from smfake._api.server import Server
     from smfake._domain.clock import FakeClock

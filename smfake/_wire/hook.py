@@ -1,12 +1,20 @@
 """The botocore side: one dormant dispatcher among botocore's built-in handlers, and the
-activation stack it answers from. While no fake is active it returns at once."""
+activation stack it answers from. While no fake is active it returns at once.
+
+aiobotocore (and aioboto3, built on it) sessions take the same built-in handlers and emit the
+same events, but await what botocore reads synchronously: the response body, the credentials
+and the retry back-off. The handlers below tell its requests apart (by their signer) and answer
+in its terms, without importing aiobotocore unless it is already loaded.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Awaitable, Iterator
+from contextvars import ContextVar
+from typing import Any, cast
 
 from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSResponse
@@ -65,11 +73,80 @@ def dispatch(request: Any, **_: Any) -> AWSResponse | None:
     if responder is None:
         return None
     reply = responder.respond(request.method, request.url, request.headers, request.body)
+    # The one test the botocore path pays for aiobotocore support.
+    if _signed_by_aiobotocore.get():
+        return _aio_response_type()(
+            request.url, reply.status, reply.headers, _AsyncBody(reply.body)
+        )
     return FakeResponse(request.url, reply.status, reply.headers, _Body(reply.body))
 
 
 class FakeResponse(AWSResponse):  # type: ignore[misc]
-    """A response the fake produced (botocore cannot tell it from AWSResponse)."""
+    """A response the fake produced (botocore cannot tell it from AWSResponse). The one built
+    for aiobotocore subclasses it too, so one isinstance test recognises both."""
+
+
+# -- aiobotocore ----------------------------------------------------------------------------
+
+_AIO_SIGNERS = "aiobotocore.signers"
+
+# Whether the request this task (or thread) signed last came from aiobotocore. aiobotocore
+# sends botocore's own request objects, and botocore 1.40 does not even carry the request
+# context (with the client's config) into the prepared request that before-send sees; the
+# signer, seen at before-sign, is aiobotocore's own class. Every attempt is signed, then sent,
+# by the same task, so the note is kept per task (a context variable): concurrent tasks cannot
+# mix it up, and every signed request of this task, botocore's too, overwrites it.
+_signed_by_aiobotocore: ContextVar[bool] = ContextVar("smfake_signed_by_aio", default=False)
+
+
+class _AsyncBody:
+    """The raw stream aiobotocore reads a response body from: it awaits ``read()``."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    async def read(self, *_: Any) -> bytes:
+        data, self._data = self._data, b""
+        return data
+
+
+# Built on first use, from aiobotocore's own classes; never while aiobotocore is not loaded.
+_aio_lock = threading.Lock()
+_aio_response: type[FakeResponse] | None = None
+_aio_credentials: Any = None
+
+
+def _aio_response_type() -> type[FakeResponse]:
+    """FakeResponse on top of aiobotocore's response class, whose ``content`` is awaited.
+
+    The first one is built when an aiobotocore client first reaches a fake, which is also when
+    the back-off of aiobotocore's retry loop may start to need skipping."""
+    global _aio_response
+    built = _aio_response
+    if built is None:
+        with _aio_lock:
+            built = _aio_response
+            if built is None:
+                base = importlib.import_module("aiobotocore.awsrequest").AioAWSResponse
+                namespace = {"__module__": __name__, "__doc__": FakeResponse.__doc__}
+                built = cast(
+                    "type[FakeResponse]", type("FakeAioResponse", (base, FakeResponse), namespace)
+                )
+                _skip_async_retry_sleeps()
+                _aio_response = built
+    return built
+
+
+def _aio_dummy_credentials() -> Any:
+    # aiobotocore's signer awaits get_frozen_credentials(), which botocore's Credentials
+    # answers synchronously: its clients need aiobotocore's own credentials class.
+    global _aio_credentials
+    if _aio_credentials is None:
+        module = importlib.import_module("aiobotocore.credentials")
+        _aio_credentials = module.AioCredentials(
+            DUMMY_CREDENTIALS.access_key, DUMMY_CREDENTIALS.secret_key
+        )
+    return _aio_credentials
 
 
 class _Answered(threading.local):
@@ -80,11 +157,22 @@ class _Answered(threading.local):
 _answered = _Answered()
 
 
+# The same, for aiobotocore: its tasks interleave on one thread between the retry decision and
+# the awaited back-off, so the note is kept per task (a context variable), not per thread.
+_async_retry_pending: ContextVar[bool] = ContextVar("smfake_async_retry_pending", default=False)
+
+
 def note_retry_decision(response: Any = None, **_: Any) -> None:
     """needs-retry handler: remembers whether the sleep that may follow is after a fake's
     answer. It returns nothing, so botocore's own retry handlers decide as usual."""
     http = response[0] if isinstance(response, tuple) and response else None
-    _answered.retry_pending = isinstance(http, FakeResponse)
+    # Only an error can be retried; noting successes too would leave the note set for the
+    # next sleep of some other client on this thread.
+    pending = isinstance(http, FakeResponse) and http.status_code >= 300
+    if pending and type(http) is not FakeResponse:
+        _async_retry_pending.set(True)
+        pending = False
+    _answered.retry_pending = pending
 
 
 class _NoSleepAfterFakeErrors:
@@ -112,22 +200,62 @@ def _skip_retry_sleeps() -> None:
         endpoint.time = _NoSleepAfterFakeErrors(endpoint.time)
 
 
-def sign_with_dummy_credentials(request: Any, request_signer: Any = None, **_: Any) -> None:
-    """A client built while no credentials were configured would fail to sign before the
-    fake sees the request: while a fake is active, give it dummy credentials to sign with.
-    (botocore reads `request_credentials` from the signing context since 1.34.70.)"""
+class _NoAsyncSleepAfterFakeErrors:
+    """Stands in for the ``asyncio`` module inside aiobotocore.endpoint, whose retry loop
+    awaits ``asyncio.sleep(delay)`` between attempts (directly before aiobotocore 3.9, through
+    ``AioEndpoint._sleep`` since) and, like botocore, offers no event to skip it. After an
+    error the fake answered in the awaiting task, the back-off is an awaitable that returns at
+    once; everything else goes to the real module."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def sleep(self, delay: float, *args: Any, **kwargs: Any) -> Awaitable[Any]:
+        if _async_retry_pending.get():
+            _async_retry_pending.set(False)
+            return _no_sleep()
+        return self._real.sleep(delay, *args, **kwargs)  # type: ignore[no-any-return]
+
+
+async def _no_sleep() -> None:
+    return None
+
+
+def _skip_async_retry_sleeps() -> None:
+    # Not covered: the httpx backend's AnyioEndpoint (aiobotocore >= 3.9, opt-in), which
+    # sleeps through anyio; its retries after the fake's errors back off for real.
+    endpoint: Any = sys.modules.get("aiobotocore.endpoint")
+    real = getattr(endpoint, "asyncio", None)
+    if real is not None and not isinstance(real, _NoAsyncSleepAfterFakeErrors):
+        endpoint.asyncio = _NoAsyncSleepAfterFakeErrors(real)
+
+
+def before_sign(request: Any, request_signer: Any = None, **_: Any) -> None:
+    """While a fake is active: note whether aiobotocore signs this request (for dispatch),
+    and give clients built while no credentials were configured, which would fail to sign
+    before the fake sees the request, dummy credentials to sign with. (botocore reads
+    `request_credentials` from the signing context since 1.34.70.)"""
     if not _stack or request_signer is None:
         return
+    aio = False
+    signers = sys.modules.get(_AIO_SIGNERS)
+    if signers is not None:
+        aio = isinstance(request_signer, signers.AioRequestSigner)
+        _signed_by_aiobotocore.set(aio)
     if getattr(request_signer, "_credentials", None) is not None:
         return
     context = getattr(request, "context", None)
     if isinstance(context, dict):
-        context.setdefault("signing", {}).setdefault("request_credentials", DUMMY_CREDENTIALS)
+        dummy = _aio_dummy_credentials() if aio else DUMMY_CREDENTIALS
+        context.setdefault("signing", {}).setdefault("request_credentials", dummy)
 
 
 def install() -> None:
-    """Add the dispatcher to botocore's built-in handlers (every session created from now on)
-    and to boto3's default session if it already exists. Idempotent."""
+    """Add the dispatcher to botocore's built-in handlers (every session created from now on,
+    aiobotocore's included) and to boto3's default session if it already exists. Idempotent."""
     global _installed
     with _stack_lock:
         if _installed:
@@ -135,7 +263,7 @@ def install() -> None:
         _installed = True
         _skip_retry_sleeps()
         botocore_handlers.BUILTIN_HANDLERS.append((SEND_EVENT, dispatch))
-        botocore_handlers.BUILTIN_HANDLERS.append((SIGN_EVENT, sign_with_dummy_credentials))
+        botocore_handlers.BUILTIN_HANDLERS.append((SIGN_EVENT, before_sign))
         botocore_handlers.BUILTIN_HANDLERS.append((RETRY_EVENT, note_retry_decision))
         boto3 = sys.modules.get("boto3")
         session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
@@ -143,7 +271,7 @@ def install() -> None:
             # Created before we were installed, so it lacks the built-in entry above.
             events = session._session.get_component("event_emitter")
             events.register(SEND_EVENT, dispatch, unique_id=_UNIQUE_ID)
-            events.register(SIGN_EVENT, sign_with_dummy_credentials, unique_id=_UNIQUE_ID + "-sign")
+            events.register(SIGN_EVENT, before_sign, unique_id=_UNIQUE_ID + "-sign")
             events.register(RETRY_EVENT, note_retry_decision, unique_id=_UNIQUE_ID + "-retry")
 
 
