@@ -7,6 +7,7 @@ import logging
 import re
 from datetime import datetime, timezone
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -48,19 +49,78 @@ CALLS = [
     ("DeleteResourcePolicy", lambda c: c.delete_resource_policy(SecretId="app")),
     ("DeleteSecret", lambda c: c.delete_secret(SecretId="app")),
     ("BatchGetSecretValue", lambda c: c.batch_get_secret_value(SecretIdList=["app"])),
+    ("CreateSecret", lambda c: c.create_secret(Name="second")),
+    ("RestoreSecret", lambda c: c.restore_secret(SecretId="app")),
+    (
+        "UpdateSecretVersionStage",
+        lambda c: c.update_secret_version_stage(
+            SecretId="app",
+            VersionStage="LABEL",
+            MoveToVersionId=c.describe_secret(SecretId="app")["VersionIdsToStages"].popitem()[0],
+        ),
+    ),
+    ("PutResourcePolicy", lambda c: c.put_resource_policy(SecretId="app", ResourcePolicy=POLICY)),
+    ("ValidateResourcePolicy", lambda c: c.validate_resource_policy(ResourcePolicy=POLICY)),
+    (
+        "ReplicateSecretToRegions",
+        lambda c: c.replicate_secret_to_regions(
+            SecretId="app", AddReplicaRegions=[{"Region": "eu-west-1"}]
+        ),
+    ),
+    (
+        "RemoveRegionsFromReplication",
+        lambda c: c.remove_regions_from_replication(SecretId="app", RemoveReplicaRegions=["x-1"]),
+    ),
+    ("CancelRotateSecret", lambda c: c.cancel_rotate_secret(SecretId="app")),
+    ("RotateSecret", lambda c: c.rotate_secret(SecretId="app", RotateImmediately=False)),
+    (
+        "StopReplicationToReplica",
+        lambda c: c.stop_replication_to_replica(SecretId="app"),
+    ),
 ]
+POLICY = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+    '"Principal":{"AWS":"arn:aws:iam::123456789012:root"},'
+    '"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}'
+)
+
+
+def test_events_table_covers_every_operation():
+    from smfake._wire.operations import OPERATIONS
+
+    assert {name for name, _ in CALLS} == set(OPERATIONS)
 
 
 @pytest.mark.parametrize(("operation", "call"), CALLS, ids=[c[0] for c in CALLS])
 def test_events_one_record_per_call_with_cloudtrail_fields(fake, client, frozen, operation, call):
     arn = client.create_secret(Name="app", SecretString="v1")["ARN"]
+    function = fake.register_rotation_function("rotator", TemplateRotation())
+    if operation == "CancelRotateSecret":
+        client.rotate_secret(SecretId="app", RotationLambdaARN=function, RotateImmediately=False)
+    if operation == "RotateSecret":
+        client.update_secret(SecretId="app", Description="x")  # keeps the schedule unset
+        fake.events.clear()
+        client.rotate_secret(SecretId="app", RotationLambdaARN=function, RotateImmediately=False)
+        fake.events.clear()
+    if operation == "StopReplicationToReplica":
+        client.replicate_secret_to_regions(
+            SecretId="app", AddReplicaRegions=[{"Region": "eu-west-1"}]
+        )
+        client = boto3.client("secretsmanager", region_name="eu-west-1")
     before = len(fake.events)
-    call(client)
-    event = fake.events[before]
+    try:
+        call(client)
+    except ClientError as error:
+        # Every operation is recorded, failed or not; the table's calls are meant to succeed.
+        pytest.fail(f"{operation}: {error}")
+    calls = [e for e in fake.events[before:] if e.event_type == "AwsApiCall"]
+    # The call's own record comes last (a rotation's own calls come before it), except that
+    # BatchGetSecretValue's record comes before its per-secret GetSecretValue records.
+    event = calls[0] if operation == "BatchGetSecretValue" else calls[-1]
     assert event.event_name == operation
     assert event.event_type == "AwsApiCall"
     assert event.event_time == T0
-    assert event.aws_region == "us-east-1"
+    assert event.aws_region == client.meta.region_name
     assert event.recipient_account_id == ACCOUNT
     assert event.error_code is None and event.error_message is None
     assert UUID.fullmatch(event.request_id)
@@ -74,11 +134,13 @@ def test_events_one_record_per_call_with_cloudtrail_fields(fake, client, frozen,
     assert record["userIdentity"]["arn"] == f"arn:aws:iam::{ACCOUNT}:root"
     assert record["userAgent"].startswith("Boto3/")
     assert record["sourceIPAddress"] == "127.0.0.1"
-    assert record["readOnly"] is (operation.startswith(("Get", "Describe", "List", "BatchGet")))
+    assert record["readOnly"] is operation.startswith(
+        ("Get", "Describe", "List", "BatchGet", "Validate")
+    )
     if "SecretId" in json.dumps(record["requestParameters"] or {}):
         pytest.fail("requestParameters keys are camelCase")
     if record["requestParameters"] and "secretId" in record["requestParameters"]:
-        assert event.secret_arn == arn
+        assert event.secret_arn == arn.replace("us-east-1", client.meta.region_name)
 
 
 def test_events_request_id_is_the_one_the_caller_saw(fake, client):
