@@ -7,12 +7,14 @@ RandomPassword) are left out at creation, so no record, repr or JSON export can 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import Any, overload
 
 from smfake._domain.notices import Notice
@@ -282,7 +284,15 @@ def from_notice(notice: Notice, *, event_id: str, request_id: str) -> Event:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def user_identity(
+    principal: Principal | None, access_key: str | None, account: str, region: str
+) -> Mapping[str, str]:
+    """The record's userIdentity; read-only, shared by the records of one caller."""
+    return MappingProxyType(_identity(principal, access_key, account, region))
+
+
+def _identity(
     principal: Principal | None, access_key: str | None, account: str, region: str
 ) -> dict[str, str]:
     if principal is None:
@@ -319,9 +329,34 @@ def _principal_id(principal: Principal, kind: str) -> str:
 
 def _visible(operation: str, values: Mapping[str, Any], *, output: bool) -> dict[str, Any]:
     """``values`` with CloudTrail's camelCase keys and without the model's sensitive members."""
+    hidden, nested = _plan(operation, output)
+    out = {}
+    for key, item in values.items():
+        if key in hidden:
+            continue
+        shape = nested.get(key)
+        if shape is not None:
+            item = _strip(item, shape)
+        elif isinstance(item, (bytes, bytearray)):
+            continue  # blobs are secret values in this service
+        out[_camel(key)] = item
+    return out
+
+
+@functools.cache
+def _plan(operation: str, output: bool) -> tuple[frozenset[str], dict[str, Any]]:
+    # Per operation, once: which top-level members are sensitive and which need walking.
+    # Walking only the nested ones keeps a call's record cheap (most members are strings).
     model = service_model().operation_model(operation)
     shape = model.output_shape if output else model.input_shape
-    return _strip(values, shape) if shape is not None else {}
+    members = shape.members if shape is not None else {}
+    hidden = frozenset(name for name, m in members.items() if m.metadata.get("sensitive"))
+    nested = {
+        name: member
+        for name, member in members.items()
+        if name not in hidden and member.type_name in ("structure", "list", "map")
+    }
+    return hidden, nested
 
 
 def _strip(value: Any, shape: Any) -> Any:

@@ -144,6 +144,8 @@ class FaultPlan:
 
     def check(self, call: Call, store: SecretStore) -> None:
         """Raise the first matching injection's error, if any fires for this call."""
+        if not self._faults:
+            return  # the common case, checked without the lock
         with self._lock:
             faults = [fault for fault in self._faults if not fault.exhausted]
         for fault in faults:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from datetime import date, datetime, timezone
 from email.utils import formatdate
 from typing import Any
@@ -58,12 +59,24 @@ def error_body(error: ServiceError) -> bytes:
     return json.dumps({"__type": error.code, key: error.message}, separators=(",", ":")).encode()
 
 
+def http_date() -> str:
+    """The Date header: formatted once per second, as formatting cost more than a lookup."""
+    now = int(time.time())
+    cached = _date_cache
+    if cached[0] != now:
+        cached = _date_cache[:] = [now, formatdate(now, usegmt=True)]
+    return str(cached[1])
+
+
+_date_cache: list[object] = [None, ""]
+
+
 def headers(request_id: str, body: bytes, error_code: str | None = None) -> dict[str, str]:
     result = {
         "x-amzn-RequestId": request_id,
         "Content-Type": CONTENT_TYPE,
         "Content-Length": str(len(body)),
-        "Date": formatdate(usegmt=True),
+        "Date": http_date(),
     }
     if error_code is not None:
         result["x-amzn-ErrorType"] = error_code

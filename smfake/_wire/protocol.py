@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -53,11 +54,20 @@ def signer_scope(headers: Mapping[str, Any], url: str) -> tuple[str, str | None]
     if isinstance(auth, bytes):
         auth = auth.decode("latin-1")
     if isinstance(auth, str):
-        match = _CREDENTIAL.search(auth)
-        if match and match.group(3) == SERVICE:
-            return match.group(2), match.group(1)
+        scope = _credential_scope(auth)
+        if scope is not None:
+            return scope
     host = _HOST_REGION.search(url)
     return (host.group(1) if host else "us-east-1"), None
+
+
+@functools.lru_cache(maxsize=16)
+def _credential_scope(auth: str) -> tuple[str, str] | None:
+    # Cached because a request's header is read twice (who signed it, then its region).
+    match = _CREDENTIAL.search(auth)
+    if match and match.group(3) == SERVICE:
+        return match.group(2), match.group(1)
+    return None
 
 
 def _params(operation: str, body: bytes | str | None) -> dict[str, Any]:
@@ -69,11 +79,16 @@ def _params(operation: str, body: bytes | str | None) -> dict[str, Any]:
         raise SerializationException(messages.SERIALIZATION) from None
     if not isinstance(params, dict):
         raise SerializationException(messages.SERIALIZATION)
-    shape = service_model().operation_model(operation).input_shape
-    for name, member in shape.members.items():
-        if member.type_name == "blob" and isinstance(params.get(name), str):
+    for name in _blob_members(operation):
+        if isinstance(params.get(name), str):
             try:
                 params[name] = base64.b64decode(params[name], validate=True)
             except (binascii.Error, ValueError):
                 raise SerializationException(messages.SERIALIZATION) from None
     return params
+
+
+@functools.cache
+def _blob_members(operation: str) -> tuple[str, ...]:
+    shape = service_model().operation_model(operation).input_shape
+    return tuple(name for name, member in shape.members.items() if member.type_name == "blob")

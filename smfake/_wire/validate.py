@@ -17,6 +17,42 @@ _EMPTY_MEANS_ABSENT = frozenset({"SecretString", "SecretBinary"})
 
 
 def check(operation: str, params: dict[str, Any]) -> None:
+    # Most calls repeat the same few flat requests (GetSecretValue of one id): remember the
+    # ones that passed, so that each is walked against the model once. Only requests whose
+    # values are all strings, ints or bools are remembered; anything else is walked each time.
+    key = _flat_key(operation, params)
+    if key is not None and key in _passed:
+        return
+    _walk(operation, params)
+    if key is not None:
+        if len(_passed) >= _PASSED_LIMIT:
+            _passed.clear()
+        _passed.add(key)
+
+
+_PASSED_LIMIT = 4096
+_passed: set[tuple[object, ...]] = set()
+
+
+def _flat_key(operation: str, params: dict[str, Any]) -> tuple[object, ...] | None:
+    if _has_sensitive_input(operation):
+        return None  # a secret value must not outlive its call in a module-level set
+    items: list[object] = [operation]
+    for name, value in params.items():
+        if type(value) not in (str, int, bool):
+            return None
+        # The type is part of the key: True and 1 are equal but validate differently.
+        items += (name, type(value), value)
+    return tuple(items)
+
+
+@functools.cache
+def _has_sensitive_input(operation: str) -> bool:
+    shape = service_model().operation_model(operation).input_shape
+    return any(member.metadata.get("sensitive") for member in shape.members.values())
+
+
+def _walk(operation: str, params: dict[str, Any]) -> None:
     shape = service_model().operation_model(operation).input_shape
     problems: list[str] = []
     _structure(shape, params, "", problems)

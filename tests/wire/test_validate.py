@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from smfake._domain.errors import SerializationException
 from tests.conftest import error_of
 
 PREFIX = "1 validation error detected: "
@@ -81,3 +82,18 @@ def test_validate_never_echoes_a_secret_value(client):
         client.create_secret(Name="n", SecretString="topsecret" * 8000)
     assert "topsecret" not in str(excinfo.value)
     assert "topsecret" not in repr(excinfo.value.response)
+
+
+def test_validate_remembers_passed_flat_requests_but_never_secret_values():
+    from smfake._wire import validate
+
+    validate._passed.clear()
+    validate.check("GetSecretValue", {"SecretId": "remembered"})
+    assert ("GetSecretValue", "SecretId", str, "remembered") in validate._passed
+    validate.check(
+        "PutSecretValue", {"SecretId": "s", "SecretString": "hush", "ClientRequestToken": "t" * 32}
+    )
+    assert not any("hush" in key for key in validate._passed)
+    # A remembered request still fails when a value of another type comes along.
+    with pytest.raises(SerializationException):
+        validate.check("GetSecretValue", {"SecretId": 5})
