@@ -50,11 +50,7 @@ class SecretsManagerFake:
         seed: int | None = None,
         verify_signatures: bool = False,
     ) -> None:
-        if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
-            raise UsageError(
-                f"account_id must be 12 digits, got {account_id!r} (see README.md#options)"
-            )
-        _check_region(region)
+        check_options(account_id=account_id, region=region)
         self._backend = Backend(seed=seed)
         self._backend.rotator.set_invoke(lambdas.make_invoker(self._backend.clock))
         self.account_id = account_id
@@ -185,6 +181,8 @@ class SecretsManagerFake:
 
     def seed_secrets(self, secrets: Mapping[str, SeedValue]) -> None:
         """Create each named secret that does not exist yet in the fake's region; all or none."""
+        if not secrets:
+            return  # every activation calls this: keep the empty case free
         store = self._backend.store(self.account_id, self.region)
         with self._backend.lock:
             for name in secrets:
@@ -258,6 +256,15 @@ def _to_secret_value(name: str, value: SeedValue | None) -> SecretValue | None:
     raise UsageTypeError(
         f"secret {name!r}: a value is str, bytes or a JSON mapping, got {type(value).__name__}"
     )
+
+
+def check_options(*, account_id: object, region: object) -> None:
+    """Refuse a bad account id or region with a UsageError, before anything is built."""
+    if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
+        raise UsageError(
+            f"account_id must be 12 digits, got {account_id!r} (see README.md#options)"
+        )
+    _check_region(region)
 
 
 def _check_region(region: object) -> None:

@@ -11,7 +11,13 @@ from types import TracebackType
 from typing import Any, TypeVar, overload
 
 from smfake._api import credentials
-from smfake._api.handle import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SecretsManagerFake, SeedValue
+from smfake._api.handle import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_REGION,
+    SecretsManagerFake,
+    SeedValue,
+    check_options,
+)
 from smfake._wire import hook
 from smfake.errors import UsageError
 
@@ -50,7 +56,7 @@ class MockSecretsManager:
         self._holds_credentials = False
         # Fail on bad options now rather than at the first start().
         if fake is None:
-            SecretsManagerFake(account_id=account_id, region=region, seed=0)
+            check_options(account_id=account_id, region=region)
         elif verify_signatures:
             fake.verify_signatures = True
 
