@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TypeAlias
 
 from smfake._api import events as event_records
-from smfake._api import lambdas, snapshot
+from smfake._api import lambdas
 from smfake._api.events import EventLog
 from smfake._api.faults import FaultPlan
 from smfake._api.http import HttpFront
@@ -138,11 +138,15 @@ class SecretsManagerFake:
         """Write the fake's whole state to ``path`` as JSON, atomically and readable by its
         owner only: secrets, versions with their values IN CLEAR TEXT, KMS keys, access keys
         and the clock's reading. Rotation functions, events and faults are not saved."""
+        from smfake._api import snapshot  # only needed here: imported on first use
+
         snapshot.save_file(self, path)
 
     def load_state(self, path: str | os.PathLike[str]) -> None:
         """Replace the fake's state with one that ``save_state`` or ``smfake serve --state``
         wrote; all or nothing. Registered rotation functions, events and faults stay."""
+        from smfake._api import snapshot
+
         snapshot.load_file(self, path)
 
     def _on_notice(self, notice: Notice) -> None:

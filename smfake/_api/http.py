@@ -6,13 +6,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from smfake._wire import front
 from smfake._wire.dispatch import LOOPBACK, Reply, Responder
 from smfake.errors import UsageError
 
 if TYPE_CHECKING:
     from requests import PreparedRequest
     from responses import BaseResponse, RequestsMock
+
+    from smfake._wire import front
 
 # Every regional endpoint (FIPS and China partitions too), any path and query string.
 SERVICE_URL = re.compile(
@@ -44,6 +45,9 @@ class HttpFront:
         source_ip: str = LOOPBACK,
     ) -> Reply:
         """Answer one HTTP request; ``url`` is absolute (scheme, host, path and query)."""
+        # Imported on first use: the Query API's XML machinery is not needed by boto3 callers.
+        from smfake._wire import front
+
         return front.route(
             self._responder,
             method,

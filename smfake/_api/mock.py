@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import threading
-import unittest
 from collections.abc import Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any, TypeVar, overload
@@ -160,20 +160,22 @@ class MockSecretsManager:
         return wrapper
 
     def _decorate_class(self, cls: type[_T]) -> type[_T]:
-        if issubclass(cls, unittest.TestCase):
+        # A TestCase class exists only if unittest was imported: not importing it saves time.
+        unittest = sys.modules.get("unittest")
+        if unittest is not None and issubclass(cls, unittest.TestCase):
             # One activation spans setUp, the test and tearDown; cleanups stop it even when
             # setUp fails.
-            original_setup = cls.setUp
+            original_setup = getattr(cls, "setUp")  # noqa: B009 - cls is typed as a plain type
             activation = self
 
             @functools.wraps(original_setup)
-            def setUp(test: unittest.TestCase) -> None:
+            def setUp(test: Any) -> None:
                 mock = activation._copy()
                 mock.start()
                 test.addCleanup(mock.stop)
                 original_setup(test)
 
-            cls.setUp = setUp  # type: ignore[method-assign,assignment]
+            setattr(cls, "setUp", setUp)  # noqa: B010
             return cls
         for name in dir(cls):
             if not name.startswith("test"):
