@@ -7,6 +7,7 @@ and signature checks treat all callers alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -141,7 +142,7 @@ class Responder:
                 request_id or backend.ids.uuid(),
                 backend.clock.now(),
             )
-            store = backend.store(account, region)
+            store = backend.store(owner_of(params, account, region), region)
             observer = self.observer
             try:
                 if observer is not None:
@@ -155,6 +156,21 @@ class Responder:
             if observer is not None:
                 observer.record(call, store)
             return call
+
+
+def owner_of(params: dict[str, Any], account: str, region: str) -> str:
+    """The account whose secret the call is about: a full ARN of another account's secret
+    in this Region reaches that account's store, as on AWS (where a resource policy must
+    also allow it); anything else stays in the caller's account."""
+    secret_id = params.get("SecretId")
+    if isinstance(secret_id, str) and secret_id.startswith("arn:"):
+        match = _SECRET_ARN.match(secret_id)
+        if match is not None and match.group(1) == region:
+            return match.group(2)
+    return account
+
+
+_SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:")
 
 
 def error_reply(error: ServiceError, request_id: str) -> Reply:

@@ -96,3 +96,17 @@ def test_principals_misuse_is_refused(fake, args, kwargs, error, match):
     with pytest.raises(error, match=match):
         fake.principals.add(*args, **kwargs)
     assert len(fake.principals) == 0
+
+
+def test_principals_full_arn_of_another_accounts_secret_reaches_that_account(fake):
+    owner = _client("AKIAUNREGISTERED0001")
+    arn = owner.create_secret(Name="shared", SecretString="v")["ARN"]
+    fake.principals.add(KEY, "secret-key", account_id="111122223333")
+    other = _client(KEY)
+    described = other.describe_secret(SecretId=arn)
+    assert described["ARN"] == arn
+    # A name, or an ARN in another Region, stays in the caller's own account and Region.
+    with pytest.raises(other.exceptions.ResourceNotFoundException):
+        other.describe_secret(SecretId="shared")
+    with pytest.raises(other.exceptions.ResourceNotFoundException):
+        _client(KEY, region="eu-west-1").describe_secret(SecretId=arn)
