@@ -263,3 +263,30 @@ SIGNATURE_MISMATCH_DETAIL = (
 # [F] presigned (query-string) requests; texts of the scratchstack-aws-signature crate.
 QUERY_REQUIRES_PARAMETER = "AWS query-string parameters must include '{name}'. "
 QUERY_REEXAMINE = "Re-examine the query-string parameters."
+
+# -- Access control --------------------------------------------------------------------------
+# AccessDeniedException texts of IAM policy evaluation (smfake/_domain/access.py).
+# [D] IAM User Guide, troubleshoot_access-denied: "User: <arn> is not authorized to perform:
+# <action> on resource: <resource>" then "with an explicit deny in a <type>" or "because no
+# <type> allows the <action> action", for identity-based policy, resource-based policy (its
+# example is secretsmanager:GetSecretValue), permissions boundary and session policy; only one
+# policy type is named when several deny.
+# [I] from Secrets Manager: binbashar/le-tf-infra-aws#874 and mongodb/awscdk-resources-
+# mongodbatlas#207 (identity, implicit), cloud-custodian/cloud-custodian#10055 (resource-based,
+# explicit), Kralizek/AWSSecretsManagerConfigurationExtensions#76 (boundary, implicit) and #78
+# (ListSecrets: account-level actions have no " on resource:" part). The resource is the
+# SecretId as the caller gave it (#207 and #10055 show bare names).
+# [I] "with an explicit deny in a session policy" in AWS output quoted in public code (the
+# IAM page's own example misspells it "a sessions policy").
+# {on_resource} is ACCESS_DENIED_ON_RESOURCE filled in, or "" for resource "*".
+ACCESS_DENIED_ON_RESOURCE = " on resource: {resource}"
+ACCESS_DENIED_IMPLICIT_IDENTITY = "User: {principal} is not authorized to perform: {action}{on_resource} because no identity-based policy allows the {action} action"
+ACCESS_DENIED_EXPLICIT_IDENTITY = "User: {principal} is not authorized to perform: {action}{on_resource} with an explicit deny in an identity-based policy"
+ACCESS_DENIED_IMPLICIT_RESOURCE = "User: {principal} is not authorized to perform: {action}{on_resource} because no resource-based policy allows the {action} action"
+ACCESS_DENIED_EXPLICIT_RESOURCE = "User: {principal} is not authorized to perform: {action}{on_resource} with an explicit deny in a resource-based policy"
+ACCESS_DENIED_IMPLICIT_BOUNDARY = "User: {principal} is not authorized to perform: {action}{on_resource} because no permissions boundary allows the {action} action"
+ACCESS_DENIED_EXPLICIT_BOUNDARY = "User: {principal} is not authorized to perform: {action}{on_resource} with an explicit deny in a permissions boundary"
+ACCESS_DENIED_IMPLICIT_SESSION = "User: {principal} is not authorized to perform: {action}{on_resource} because no session policy allows the {action} action"
+ACCESS_DENIED_EXPLICIT_SESSION = "User: {principal} is not authorized to perform: {action}{on_resource} with an explicit deny in a session policy"
+# [I] IAM CreatePolicy on a document with Principal (hashicorp/terraform-provider-aws#10419).
+IDENTITY_POLICY_HAS_PRINCIPAL = "Policy document should not specify a principal."
