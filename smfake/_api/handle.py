@@ -12,6 +12,7 @@ from typing import TypeAlias
 
 from smfake._api import events as event_records
 from smfake._api import lambdas
+from smfake._api.access import AccessControl
 from smfake._api.events import EventLog
 from smfake._api.faults import FaultPlan
 from smfake._api.http import HttpFront
@@ -49,6 +50,7 @@ class SecretsManagerFake:
         region: str = DEFAULT_REGION,
         seed: int | None = None,
         verify_signatures: bool = False,
+        enforce_access: bool = False,
     ) -> None:
         check_options(account_id=account_id, region=region)
         self._backend = Backend(seed=seed)
@@ -67,6 +69,9 @@ class SecretsManagerFake:
         """Fault injection: ``fake.faults.inject("GetSecretValue", "ThrottlingException")``."""
         self.principals = PrincipalRegistry(self._backend, account_id, region)
         """Access keys that act as given principals: ``fake.principals.add(key, secret)``."""
+        self.access = AccessControl(account_id)
+        """Access control: ``fake.access.enabled``, ``last_denial``, ``check(...)``."""
+        self.access.enabled = bool(enforce_access)
         self.http = HttpFront(self._responder)
         """The fake behind plain HTTP: ``fake.http.handle(...)``, ``fake.http.add_to(rsps)``."""
         self._extension = Extension(self._responder, region=region)
@@ -89,6 +94,16 @@ class SecretsManagerFake:
     @verify_signatures.setter
     def verify_signatures(self, value: bool) -> None:
         self._responder.verify_signatures = bool(value)
+
+    @property
+    def enforce_access(self) -> bool:
+        """Access control: every call is authorized against the caller's policies, the
+        secret's resource policy and the KMS key policy (README.md#access-control)."""
+        return self.access.enabled
+
+    @enforce_access.setter
+    def enforce_access(self, value: bool) -> None:
+        self.access.enabled = bool(value)
 
     @property
     def seed(self) -> int:
@@ -211,6 +226,11 @@ class _Observer:
 
     def admit(self, call: Call, store: SecretStore) -> None:
         self._fake.faults.check(call, store)
+        self._fake.access.authorize(call, store)
+
+    def review(self, call: Call, store: SecretStore) -> None:
+        if call.operation == "BatchGetSecretValue":
+            self._fake.access.review_batch(call, store)
 
     def record(self, call: Call, store: SecretStore) -> None:
         fake = self._fake

@@ -2,19 +2,54 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from smfake._domain.errors import ServiceError
 from smfake._domain.kms import KeyRing, KmsKey
-from smfake.errors import UsageError
+from smfake._domain.policy import parse as parse_policy
+from smfake.errors import UsageError, UsageTypeError
 
 if TYPE_CHECKING:
     from smfake._domain.backend import Backend
 
 _KMS_ARN = re.compile(r"arn:[a-z-]+:kms:([a-z0-9-]+):(\d{12}):")
+
+
+def default_key_policy(account: str) -> str:
+    """KMS's default key policy: the account's root principal may do everything, which hands
+    the decision to the account's IAM policies (KMS Developer Guide, key-policy-default)."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Id": "key-default-1",
+            "Statement": [
+                {
+                    "Sid": "Enable IAM User Permissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
+        }
+    )
+
+
+def _key_policy(policy: object) -> str:
+    if isinstance(policy, Mapping):
+        policy = json.dumps(policy)
+    if not isinstance(policy, str):
+        raise UsageTypeError(f"a key policy is JSON text or a mapping, got {policy!r}")
+    try:
+        parse_policy(policy)
+    except ServiceError as error:
+        raise UsageError(f"not a valid key policy: {error.message}") from None
+    return policy
 
 
 class KmsKeys:
@@ -36,15 +71,34 @@ class KmsKeys:
         description: str = "",
         key_id: str | None = None,
         region: str | None = None,
+        policy: str | Mapping[str, object] | None = None,
     ) -> str:
         """Create an enabled symmetric key; returns its ARN. ``key_id`` (a UUID, by default a
-        generated one) makes the ARN predictable."""
+        generated one) makes the ARN predictable. ``policy`` is the key policy that access
+        control evaluates (default: KMS's default key policy, which lets the account's IAM
+        policies decide)."""
         ring = self._ring(region)
+        text = None if policy is None else _key_policy(policy)
         with self._backend.lock:
             try:
-                return ring.create_key(description=description, alias=alias, key_id=key_id).arn
+                key = ring.create_key(description=description, alias=alias, key_id=key_id)
             except ValueError as error:
                 raise UsageError(f"cannot create a KMS key: {error}") from None
+            key.policy = text
+            return key.arn
+
+    def put_key_policy(
+        self, key: str, policy: str | Mapping[str, object], *, region: str | None = None
+    ) -> None:
+        """Replace the key policy of ``key`` (id, ARN or alias)."""
+        text = _key_policy(policy)
+        with self._key(key, region) as (_, found):
+            found.policy = text
+
+    def key_policy(self, key: str, *, region: str | None = None) -> str:
+        """The key policy of ``key``: the one given, or KMS's default key policy."""
+        with self._key(key, region) as (ring, found):
+            return found.policy or default_key_policy(ring.account)
 
     def add_alias(self, alias: str, key: str, *, region: str | None = None) -> None:
         """Point ``alias`` (``alias/<name>``) at ``key``."""

@@ -41,12 +41,14 @@ class MockSecretsManager:
         secrets: Mapping[str, SeedValue] | None = None,
         fake: SecretsManagerFake | None = None,
         verify_signatures: bool = False,
+        enforce_access: bool = False,
     ) -> None:
         self._options: dict[str, Any] = {
             "account_id": account_id,
             "region": region,
             "seed": seed,
             "verify_signatures": verify_signatures,
+            "enforce_access": enforce_access,
         }
         if fake is not None and not isinstance(fake, SecretsManagerFake):
             raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
@@ -57,8 +59,11 @@ class MockSecretsManager:
         # Fail on bad options now rather than at the first start().
         if fake is None:
             check_options(account_id=account_id, region=region)
-        elif verify_signatures:
-            fake.verify_signatures = True
+        else:
+            if verify_signatures:
+                fake.verify_signatures = True
+            if enforce_access:
+                fake.enforce_access = True
 
     # -- start / stop -----------------------------------------------------------------------
 
@@ -223,6 +228,7 @@ def mock_secretsmanager(
     secrets: Mapping[str, SeedValue] | None = ...,
     fake: SecretsManagerFake | None = ...,
     verify_signatures: bool = ...,
+    enforce_access: bool = ...,
 ) -> MockSecretsManager: ...
 
 
@@ -243,6 +249,7 @@ def mock_secretsmanager(
     secrets: Mapping[str, SeedValue] | None = None,
     fake: SecretsManagerFake | None = None,
     verify_signatures: bool = False,
+    enforce_access: bool = False,
 ) -> Any:
     """Activate an in-memory Secrets Manager.
 
@@ -254,7 +261,8 @@ def mock_secretsmanager(
     ``fake.add_secret`` put secrets; clients keep their own region), ``seed`` (ARN suffixes
     and ids), ``secrets`` (name -> value, created at every activation) and ``fake`` (share an
     existing fake's state instead of starting empty), ``verify_signatures`` (strict mode:
-    every request must be SigV4-signed by a key registered in ``fake.principals``).
+    every request must be SigV4-signed by a key registered in ``fake.principals``),
+    ``enforce_access`` (every call is authorized against the caller's policies).
     """
     mock = MockSecretsManager(
         account_id=account_id,
@@ -263,6 +271,7 @@ def mock_secretsmanager(
         secrets=secrets,
         fake=fake,
         verify_signatures=verify_signatures,
+        enforce_access=enforce_access,
     )
     if target is None:
         return mock

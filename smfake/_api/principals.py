@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timezone
+from typing import TypeAlias
 
+from smfake._domain.access import parse_identity_policy
 from smfake._domain.backend import Backend
+from smfake._domain.errors import ServiceError
 from smfake._domain.principals import Principal, root_arn
 from smfake._domain.store import partition_of
 from smfake.errors import UsageError, UsageTypeError
@@ -14,6 +18,43 @@ from smfake.errors import UsageError, UsageTypeError
 _ACCOUNT = re.compile(r"\d{12}")
 _ACCESS_KEY = re.compile(r"[A-Z0-9]{16,128}")
 _PRINCIPAL_ARN = re.compile(r"arn:aws[\w-]*:(iam|sts)::(\d{12}):\S+")
+
+
+PolicyDocument: TypeAlias = "str | Mapping[str, object]"
+
+
+def _documents(policies: object) -> Sequence[PolicyDocument]:
+    if isinstance(policies, (str, Mapping)):
+        return [policies]  # one policy given alone
+    if not isinstance(policies, Sequence):
+        raise UsageTypeError(f"policies is a list of policy documents, got {policies!r}")
+    return policies
+
+
+def _policy_text(document: object, name: str) -> str:
+    """The policy as JSON text, checked as IAM checks an identity-based policy."""
+    if isinstance(document, Mapping):
+        document = json.dumps(document)
+    if not isinstance(document, str):
+        raise UsageTypeError(f"{name}: a policy is JSON text or a mapping, got {document!r}")
+    try:
+        parse_identity_policy(document)
+    except ServiceError as error:
+        raise UsageError(
+            f"{name}: not a valid identity-based policy: {error.message} "
+            "(see README.md#access-control)"
+        ) from None
+    return document
+
+
+def _tag_pairs(tags: object) -> tuple[tuple[str, str], ...]:
+    if tags is None:
+        return ()
+    if not isinstance(tags, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+    ):
+        raise UsageTypeError(f"tags is a mapping of str to str, got {tags!r}")
+    return tuple(sorted(tags.items()))
 
 
 class PrincipalRegistry:
@@ -36,12 +77,17 @@ class PrincipalRegistry:
         arn: str | None = None,
         session_token: str | None = None,
         expires: datetime | None = None,
+        policies: Sequence[PolicyDocument] = (),
+        permissions_boundary: PolicyDocument | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> Principal:
         """Register ``access_key_id``. ``account_id`` defaults to the fake's account (or the
         one in ``arn``), ``arn`` to that account's root. ``secret_access_key`` is needed for
         signature verification; ``session_token`` and ``expires`` make it temporary
         credentials, refused with ExpiredTokenException once the fake clock passes
-        ``expires``."""
+        ``expires``. ``policies`` (identity-based policies), ``permissions_boundary`` and
+        ``tags`` (the principal's tags) are what access control evaluates (JSON text or a
+        mapping each; see README.md#access-control)."""
         if not isinstance(access_key_id, str) or not _ACCESS_KEY.fullmatch(access_key_id):
             raise UsageError(
                 f"access_key_id is 16-128 capital letters and digits, got {access_key_id!r} "
@@ -78,6 +124,11 @@ class PrincipalRegistry:
             secret_access_key,
             session_token,
             expires,
+            tuple(_policy_text(document, "policies") for document in _documents(policies)),
+            None
+            if permissions_boundary is None
+            else _policy_text(permissions_boundary, "permissions_boundary"),
+            _tag_pairs(tags),
         )
         with self._backend.lock:
             self._backend.principals.add(principal)

@@ -55,6 +55,9 @@ def dump(fake: SecretsManagerFake) -> Snapshot:
                     "secret_access_key": p.secret_access_key,
                     "session_token": p.session_token,
                     "expires": _opt_time(p.expires),
+                    "policies": list(p.policies),
+                    "permissions_boundary": p.permissions_boundary,
+                    "tags": dict(p.tags),
                 }
                 for p in backend.principals
             ],
@@ -141,6 +144,7 @@ def _store(store: SecretStore) -> Snapshot:
                 "managed": key.managed,
                 "state": key.state,
                 "deletion_date": _opt_time(key.deletion_date),
+                "policy": key.policy,
             }
             for key in keys.values()
         ],

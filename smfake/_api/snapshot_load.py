@@ -118,6 +118,7 @@ def _key(item: Fields) -> KmsKey:
         raise UsageError(f"snapshot {item.where}: a deletion date goes with {PENDING_DELETION}")
     key = KmsKey(item.text("id"), item.text("arn"), item.text("description"), item.flag("managed"))
     key.state, key.deletion_date = state, deletion_date
+    key.policy = item.opt_text("policy") if item.has("policy") else None
     return key
 
 
@@ -212,6 +213,10 @@ def _principal(item: Fields) -> Principal:
         item.opt_text("secret_access_key"),
         item.opt_text("session_token"),
         item.opt_time("expires"),
+        # Access-control fields came later in format 1: absent means none.
+        tuple(item.strings("policies")) if item.has("policies") else (),
+        item.opt_text("permissions_boundary") if item.has("permissions_boundary") else None,
+        tuple(sorted(item.str_map("tags").items())) if item.has("tags") else (),
     )
 
 

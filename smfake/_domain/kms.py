@@ -39,6 +39,9 @@ class KmsKey:
     state: str = ENABLED
     deletion_date: datetime | None = None
     deletion_job: Job | None = field(default=None, repr=False)
+    # The key policy as JSON text; None is KMS's default key policy (the account's root,
+    # which lets the account's IAM policies decide).
+    policy: str | None = field(default=None, repr=False)
     data_key: bytes = field(default_factory=lambda: AESGCM.generate_key(bit_length=256), repr=False)
     cipher: AESGCM = field(init=False, repr=False, compare=False)
 
@@ -61,6 +64,7 @@ class KeyRing:
     def __init__(
         self, *, account: str, region: str, partition: str, clock: FakeClock, ids: IdSource
     ) -> None:
+        self.account = account
         self._prefix = f"arn:{partition}:kms:{region}:{account}:"
         self._clock = clock
         self._ids = ids

@@ -290,3 +290,6 @@ ACCESS_DENIED_IMPLICIT_SESSION = "User: {principal} is not authorized to perform
 ACCESS_DENIED_EXPLICIT_SESSION = "User: {principal} is not authorized to perform: {action}{on_resource} with an explicit deny in a session policy"
 # [I] IAM CreatePolicy on a document with Principal (hashicorp/terraform-provider-aws#10419).
 IDENTITY_POLICY_HAS_PRINCIPAL = "Policy document should not specify a principal."
+# [I] aws-samples/aws-secrets-manager-rotation-lambdas#53, external-secrets/external-secrets#390:
+# what Secrets Manager answers when KMS refuses to decrypt or encrypt for the caller.
+KMS_ACCESS_DENIED = "Access to KMS is not allowed"

@@ -13,6 +13,7 @@ from datetime import datetime
 
 _ROLE_SESSION = re.compile(r"arn:[\w-]+:sts::\d{12}:assumed-role/")
 _USER = re.compile(r"arn:[\w-]+:iam::\d{12}:user/")
+_ROLE = re.compile(r"arn:[\w-]+:iam::\d{12}:role/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,11 @@ class Principal:
     secret_access_key: str | None = field(default=None, repr=False)
     session_token: str | None = field(default=None, repr=False)
     expires: datetime | None = None
+    # Identity-based policies (JSON texts), the permissions boundary and the principal's tags,
+    # for access control (smfake/_domain/access.py); checked when registered.
+    policies: tuple[str, ...] = ()
+    permissions_boundary: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def identity_type(self) -> str:
@@ -33,6 +39,8 @@ class Principal:
             return "AssumedRole"
         if _USER.match(self.arn):
             return "IAMUser"
+        if _ROLE.match(self.arn):
+            return "Role"
         if self.arn.endswith(":root"):
             return "Root"
         return "Unknown"

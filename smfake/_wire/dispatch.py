@@ -62,6 +62,9 @@ class Observer(Protocol):
     def admit(self, call: Call, store: SecretStore) -> None:
         """Raise a ServiceError to refuse the call before it runs."""
 
+    def review(self, call: Call, store: SecretStore) -> None:
+        """May amend a successful call's result (per-secret refusals of a batch)."""
+
     def record(self, call: Call, store: SecretStore) -> None: ...
 
 
@@ -151,6 +154,8 @@ class Responder:
                 backend.clock.run_due()
                 call.time = backend.clock.now()
                 call.result = handler(store, params)
+                if observer is not None:
+                    observer.review(call, store)
             except ServiceError as error:
                 call.error = error
             if observer is not None:

@@ -387,10 +387,11 @@ KNOWN_FIELDS = {
     Replica: {"region", "kms_key_id", "status", "message", "secret"},
     KmsKey: {
         "key_id", "arn", "description", "managed", "state", "deletion_date", "deletion_job",
-        "data_key", "cipher",
+        "data_key", "cipher", "policy",
     },
     Principal: {
         "access_key_id", "account_id", "arn", "secret_access_key", "session_token", "expires",
+        "policies", "permissions_boundary", "tags",
     },
 }  # fmt: skip
 
