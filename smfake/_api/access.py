@@ -190,7 +190,7 @@ class AccessControl:
         principal: Principal,
         call: Call,
         store: SecretStore,
-        key: KmsKey,
+        key: KmsKey | _ManagedKey,
         action: str,
         secret: Secret | None,
     ) -> None:
@@ -201,7 +201,7 @@ class AccessControl:
         }
         if secret is not None:
             context["kms:EncryptionContext:SecretARN"] = secret.arn
-        if key.managed:
+        if isinstance(key, _ManagedKey) or key.managed:
             # The AWS managed key aws/secretsmanager serves its own account only (§13).
             allowed = principal.account_id == store.account
             decision = Decision(
@@ -210,7 +210,8 @@ class AccessControl:
                 (),
                 principal.arn,
                 action,
-                key.arn,
+                f"arn:{partition_of(store.region)}:kms:{store.region}:{store.account}"
+                ":alias/aws/secretsmanager",
             )
         else:
             request = _request(principal, action, key.arn, store.account, context)
@@ -349,14 +350,15 @@ def _secret_of(params: Mapping[str, Any], store: SecretStore) -> Secret | None:
         return None  # an invalid name: validation reports it once access is granted
 
 
-def _key_of(call: Call, store: SecretStore, secret: Secret | None) -> KmsKey | None:
+def _key_of(call: Call, store: SecretStore, secret: Secret | None) -> KmsKey | _ManagedKey | None:
     """The KMS key the call encrypts or decrypts with, when it does (§13)."""
     params, operation = call.params, call.operation
     has_value = params.get("SecretString") is not None or params.get("SecretBinary") is not None
     if operation == "GetSecretValue" and secret is not None:
         return _secret_key(store, secret)
     if operation == "CreateSecret" and has_value:
-        return store.keys.find(params.get("KmsKeyId") or None) or store.keys.managed_key()
+        ref = params.get("KmsKeyId") or None
+        return MANAGED_KEY if ref is None else store.keys.find(ref)
     if operation in ("PutSecretValue", "UpdateSecret") and secret is not None:
         if operation == "UpdateSecret" and params.get("KmsKeyId"):
             return store.keys.find(params["KmsKeyId"])
@@ -364,10 +366,21 @@ def _key_of(call: Call, store: SecretStore, secret: Secret | None) -> KmsKey | N
     return None
 
 
-def _secret_key(store: SecretStore, secret: Secret) -> KmsKey | None:
-    return store.keys.find(secret.kms_key_id) or (
-        store.keys.managed_key() if secret.kms_key_id is None else None
-    )
+def _secret_key(store: SecretStore, secret: Secret) -> KmsKey | _ManagedKey | None:
+    if secret.kms_key_id is None:
+        return MANAGED_KEY
+    return store.keys.find(secret.kms_key_id)
+
+
+class _ManagedKey:
+    """The AWS managed key aws/secretsmanager, named without creating it (creating it would
+    draw ids from the fake's generator and change what a seeded run produces)."""
+
+    managed = True
+    policy = None
+
+
+MANAGED_KEY = _ManagedKey()
 
 
 def _identity_policies(principal: Principal) -> Sequence[Policy]:
