@@ -414,3 +414,36 @@ def test_save_state_then_load_state_through_the_handle(tmp_path):
     with mock_secretsmanager(fake=other):
         client = boto3.client("secretsmanager", region_name="us-east-1")
         assert client.get_secret_value(SecretId="s")["SecretString"] == "v"
+
+
+def test_access_control_state_survives_a_round_trip(tmp_path):
+    from smfake import SecretsManagerFake
+
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}],
+    }
+    fake = SecretsManagerFake()
+    fake.principals.add(
+        "AKIASNAPSHOT00000001",
+        "secret",
+        arn="arn:aws:iam::123456789012:user/u",
+        policies=[policy],
+        permissions_boundary=policy,
+        tags={"team": "core"},
+    )
+    key = fake.kms.create_key(
+        policy={
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}
+            ],
+        }
+    )
+    fake.save_state(tmp_path / "f.json")
+    other = SecretsManagerFake()
+    other.load_state(tmp_path / "f.json")
+    assert other.principals.get("AKIASNAPSHOT00000001") == fake.principals.get(
+        "AKIASNAPSHOT00000001"
+    )
+    assert other.kms.key_policy(key) == fake.kms.key_policy(key)
