@@ -44,3 +44,13 @@ m.stop()
 
 async def use_coroutine() -> None:
     assert_type(await coroutine(1), bytes)
+
+
+with mock_secretsmanager(verify_signatures=True, enforce_access=True) as strict:
+    assert_type(strict.events.count("GetSecretValue"), int)
+    assert_type(strict.events.filter(secret="app")[0].event_name, str)
+    assert_type(strict.faults.inject("GetSecretValue", count=2).hits, int)
+    assert_type(strict.principals.add("AKIAEXAMPLE000000001").account_id, str)
+    denial = strict.access.last_denial
+    if denial is not None:
+        assert_type(denial.explain(), str)
