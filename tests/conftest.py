@@ -11,6 +11,12 @@ import pytest
 from botocore.validate import ParamValidator
 
 from smfake import SecretsManagerFake, mock_secretsmanager
+from smfake._wire import fastcheck
+
+# Every answer the before-call fast path gives in this suite is also produced the full path's
+# way (encoded as Responder.respond encodes it, parsed by botocore's own endpoint code) and
+# compared: a difference fails the test that made the call.
+fastcheck.check_mode(True)
 
 
 class NetworkBlocked(ConnectionRefusedError):

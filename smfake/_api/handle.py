@@ -51,6 +51,7 @@ class SecretsManagerFake:
         seed: int | None = None,
         verify_signatures: bool = False,
         enforce_access: bool = False,
+        fast_path: bool = True,
     ) -> None:
         check_options(account_id=account_id, region=region)
         self._backend = Backend(seed=seed)
@@ -60,6 +61,7 @@ class SecretsManagerFake:
         self._responder = Responder(self._backend, account_id)
         self._responder.observer = _Observer(self)
         self._responder.verify_signatures = bool(verify_signatures)
+        self._responder.fast_path = bool(fast_path)
         self._backend.notify = self._on_notice
         self.kms = KmsKeys(self._backend, account_id, region)
         """Customer managed KMS keys: ``fake.kms.create_key(alias="alias/app")`` and so on."""
@@ -94,6 +96,16 @@ class SecretsManagerFake:
     @verify_signatures.setter
     def verify_signatures(self, value: bool) -> None:
         self._responder.verify_signatures = bool(value)
+
+    @property
+    def fast_path(self) -> bool:
+        """Whether successful botocore calls are answered at ``before-call`` (cheaper; see
+        README.md#where-a-call-is-answered). Off: every call goes botocore's whole way."""
+        return self._responder.fast_path
+
+    @fast_path.setter
+    def fast_path(self, value: bool) -> None:
+        self._responder.fast_path = bool(value)
 
     @property
     def enforce_access(self) -> bool:

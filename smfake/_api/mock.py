@@ -42,6 +42,7 @@ class MockSecretsManager:
         fake: SecretsManagerFake | None = None,
         verify_signatures: bool = False,
         enforce_access: bool = False,
+        fast_path: bool = True,
     ) -> None:
         self._options: dict[str, Any] = {
             "account_id": account_id,
@@ -49,6 +50,7 @@ class MockSecretsManager:
             "seed": seed,
             "verify_signatures": verify_signatures,
             "enforce_access": enforce_access,
+            "fast_path": fast_path,
         }
         if fake is not None and not isinstance(fake, SecretsManagerFake):
             raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
@@ -64,6 +66,8 @@ class MockSecretsManager:
                 fake.verify_signatures = True
             if enforce_access:
                 fake.enforce_access = True
+            if not fast_path:
+                fake.fast_path = False
 
     # -- start / stop -----------------------------------------------------------------------
 
@@ -229,6 +233,7 @@ def mock_secretsmanager(
     fake: SecretsManagerFake | None = ...,
     verify_signatures: bool = ...,
     enforce_access: bool = ...,
+    fast_path: bool = ...,
 ) -> MockSecretsManager: ...
 
 
@@ -250,6 +255,7 @@ def mock_secretsmanager(
     fake: SecretsManagerFake | None = None,
     verify_signatures: bool = False,
     enforce_access: bool = False,
+    fast_path: bool = True,
 ) -> Any:
     """Activate an in-memory Secrets Manager.
 
@@ -262,7 +268,8 @@ def mock_secretsmanager(
     and ids), ``secrets`` (name -> value, created at every activation) and ``fake`` (share an
     existing fake's state instead of starting empty), ``verify_signatures`` (strict mode:
     every request must be SigV4-signed by a key registered in ``fake.principals``),
-    ``enforce_access`` (every call is authorized against the caller's policies).
+    ``enforce_access`` (every call is authorized against the caller's policies),
+    ``fast_path`` (False: every call goes botocore's whole way, signing and parsing).
     """
     mock = MockSecretsManager(
         account_id=account_id,
@@ -272,6 +279,7 @@ def mock_secretsmanager(
         fake=fake,
         verify_signatures=verify_signatures,
         enforce_access=enforce_access,
+        fast_path=fast_path,
     )
     if target is None:
         return mock

@@ -75,6 +75,8 @@ class Responder:
         self.observer: Observer | None = None
         # Strict mode: every request must carry a valid SigV4 signature by a registered key.
         self.verify_signatures = False
+        # Whether a botocore client's call may be answered at before-call (hook.before_call).
+        self.fast_path = True
 
     def respond(
         self,

@@ -44,8 +44,12 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
+# Built once: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_default)
+
+
 def result_body(result: dict[str, Any]) -> bytes:
-    return json.dumps(result, default=_default, separators=(",", ":")).encode()
+    return _ENCODER.encode(result).encode()
 
 
 def error_status(error: ServiceError) -> int:

@@ -1,5 +1,10 @@
-"""The botocore side: one dormant dispatcher among botocore's built-in handlers, and the
-activation stack it answers from. While no fake is active it returns at once.
+"""The botocore side: dormant handlers among botocore's built-in handlers, and the activation
+stack they answer from. While no fake is active they return at once.
+
+A call is answered at before-call when it can be (the fast path, fastpath.py: no signing,
+sending, parsing or retry handling), else at before-send (the full path). A call the fast path
+ran that ended in an error or an exception is handed over to the full path: its outcome waits
+in ``_deferred`` for the request's before-send, so that botocore's retry handlers see it.
 
 aiobotocore (and aioboto3, built on it) sessions take the same built-in handlers and emit the
 same events, but await what botocore reads synchronously: the response body, the credentials
@@ -20,8 +25,13 @@ from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials
 
-from smfake._wire.dispatch import Responder
+from smfake._wire import fastcheck, fastpath, protocol
+from smfake._wire.dispatch import Reply, Responder
+from smfake._wire.model import SERVICE
 
+# Every service's before-call, registered last: more specific handlers (a Stubber's
+# before-call.*.*, a user's) and every other before-call handler run first.
+CALL_EVENT = "before-call"
 SEND_EVENT = "before-send.secrets-manager"
 SIGN_EVENT = "before-sign.secrets-manager"
 RETRY_EVENT = "needs-retry.secrets-manager"
@@ -69,16 +79,26 @@ class _Body:
 
 
 def dispatch(request: Any, **_: Any) -> AWSResponse | None:
+    deferred = _deferred.get()
+    if deferred is not None:
+        _deferred.set(None)
+        if protocol.target_of(request.headers) == protocol.TARGET_PREFIX + deferred.operation:
+            if isinstance(deferred.outcome, BaseException):
+                raise deferred.outcome
+            return _response(request.url, deferred.outcome, _signed_by_aiobotocore.get())
     responder = _stack[-1] if _stack else None
     if responder is None:
         return None
     reply = responder.respond(request.method, request.url, request.headers, request.body)
     # The one test the botocore path pays for aiobotocore support.
-    if _signed_by_aiobotocore.get():
-        return _aio_response_type()(
-            request.url, reply.status, reply.headers, _AsyncBody(reply.body)
-        )
-    return FakeResponse(request.url, reply.status, reply.headers, _Body(reply.body))
+    return _response(request.url, reply, _signed_by_aiobotocore.get())
+
+
+def _response(url: str, reply: Reply, aio: bool, cls: Any = None) -> AWSResponse:
+    if aio:
+        return _aio_response_type()(url, reply.status, reply.headers, _AsyncBody(reply.body))
+    # The fast path's own class, or FakeResponse.
+    return (cls or FakeResponse)(url, reply.status, reply.headers, _Body(reply.body))
 
 
 class FakeResponse(AWSResponse):  # type: ignore[misc]
@@ -253,8 +273,90 @@ def before_sign(request: Any, request_signer: Any = None, **_: Any) -> None:
         context.setdefault("signing", {}).setdefault("request_credentials", dummy)
 
 
+# -- the fast path --------------------------------------------------------------------------
+
+# Read by benchmark harnesses: this version answers at before-call.
+FAST_PATH_AVAILABLE = True
+_fast_path = True
+
+
+def fast_path_enabled(flag: bool | None = None) -> bool:
+    """Process-wide switch of the before-call fast path (on by default); ``None`` leaves it.
+    Returns whether it is on."""
+    global _fast_path
+    if flag is not None:
+        _fast_path = bool(flag)
+    return _fast_path
+
+
+# Per task (or thread), as before-call and before-send of one call run in the same one.
+_deferred: ContextVar[fastpath.Handover | None] = ContextVar("smfake_deferred", default=None)
+
+
+def before_call(**kwargs: Any) -> Any:
+    """before-call handler: the fast path's answer, None to leave the call to the full path,
+    or (for aiobotocore's signers) a coroutine that gives one of these."""
+    if not _stack and _deferred.get() is None:
+        return None  # dormant: every service's calls pass here
+    model = kwargs.get("model")
+    if model is None or model.service_model.service_name != SERVICE:
+        return None
+    if _deferred.get() is not None:
+        # Left by a call whose request never reached before-send (its signing failed).
+        _deferred.set(None)
+    responder = _stack[-1] if _stack else None
+    if (
+        responder is None
+        or not _fast_path
+        # Strict mode checks the signature, which only the full path computes.
+        or responder.verify_signatures
+        # The per-fake switch (fake.fast_path).
+        or not responder.fast_path
+    ):
+        return None
+    params, request_signer = kwargs["params"], kwargs["request_signer"]
+    signer = fastpath.signer_of(request_signer, kwargs["context"])
+    if signer is None:
+        return None
+    region, credentials = signer
+    signers = sys.modules.get(_AIO_SIGNERS)
+    if signers is not None and isinstance(request_signer, signers.AioRequestSigner):
+        return _aio_before_call(responder, model, params, region, credentials)
+    access_key = fastpath.access_key(credentials, DUMMY_CREDENTIALS)
+    if access_key is None:
+        return None
+    return _answer(responder, model, params, access_key, region, aio=False)
+
+
+async def _aio_before_call(
+    responder: Responder, model: Any, params: Any, region: str, credentials: Any
+) -> Any:
+    access_key = await fastpath.aio_access_key(credentials, DUMMY_CREDENTIALS)
+    if access_key is None:
+        return None
+    return _answer(responder, model, params, access_key, region, aio=True)
+
+
+def _answer(
+    responder: Responder, model: Any, params: Any, access_key: str, region: str, *, aio: bool
+) -> tuple[AWSResponse, dict[str, Any]] | None:
+    outcome = fastpath.run(responder, model, params, access_key, region)
+    if outcome is None or isinstance(outcome, fastpath.Handover):
+        _deferred.set(outcome)
+        return None
+    reply, parsed, result = outcome
+    http = _response(params["url"], reply, aio, _FastResponse)
+    if fastcheck.check_mode():
+        fastcheck.check(model, params, result, reply, http, parsed)
+    return http, parsed
+
+
+class _FastResponse(fastpath.LazyHeaders, FakeResponse):
+    """The fast path's response: FakeResponse whose headers are built when first read."""
+
+
 def install() -> None:
-    """Add the dispatcher to botocore's built-in handlers (every session created from now on,
+    """Add the handlers to botocore's built-in handlers (every session created from now on,
     aiobotocore's included) and to boto3's default session if it already exists. Idempotent."""
     global _installed
     with _stack_lock:
@@ -265,6 +367,9 @@ def install() -> None:
         botocore_handlers.BUILTIN_HANDLERS.append((SEND_EVENT, dispatch))
         botocore_handlers.BUILTIN_HANDLERS.append((SIGN_EVENT, before_sign))
         botocore_handlers.BUILTIN_HANDLERS.append((RETRY_EVENT, note_retry_decision))
+        botocore_handlers.BUILTIN_HANDLERS.append(
+            (CALL_EVENT, before_call, botocore_handlers.REGISTER_LAST)
+        )
         boto3 = sys.modules.get("boto3")
         session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
         if session is not None:
@@ -273,6 +378,7 @@ def install() -> None:
             events.register(SEND_EVENT, dispatch, unique_id=_UNIQUE_ID)
             events.register(SIGN_EVENT, before_sign, unique_id=_UNIQUE_ID + "-sign")
             events.register(RETRY_EVENT, note_retry_decision, unique_id=_UNIQUE_ID + "-retry")
+            events.register_last(CALL_EVENT, before_call, unique_id=_UNIQUE_ID + "-call")
 
 
 # Installed as soon as this module exists: it is imported only when botocore is needed anyway.

@@ -70,6 +70,11 @@ def _credential_scope(auth: str) -> tuple[str, str] | None:
     return None
 
 
+def params_of(operation: str, body: bytes | str | None) -> dict[str, Any]:
+    """The input of ``operation`` from its JSON 1.1 body (blobs decoded)."""
+    return _params(operation, body)
+
+
 def _params(operation: str, body: bytes | str | None) -> dict[str, Any]:
     if not body:
         return {}

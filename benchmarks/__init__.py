@@ -1,0 +1,1 @@
+"""smfake's benchmark harness: run ``python benchmarks/run.py --help``."""
