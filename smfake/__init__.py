@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from smfake._wire.install import install_when_botocore_loads
 
 if TYPE_CHECKING:
+    __version__: str
     from smfake._api.events import Event, EventLog
     from smfake._api.faults import Fault, FaultPlan
     from smfake._api.handle import SecretsManagerFake
@@ -30,10 +30,6 @@ __all__ = [
     "mock_secretsmanager",
 ]
 
-try:
-    __version__ = version("smfake")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 # Importing botocore costs ~180 ms; the public names load it only when first used.
 _LAZY = {
@@ -51,6 +47,17 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # Read on first use: importlib.metadata costs a few milliseconds, which the pytest
+        # plugin would otherwise add to every test run that has smfake installed.
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value: Any = version("smfake")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            value = "0.0.0"
+        globals()["__version__"] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'smfake' has no attribute {name!r}")
