@@ -9,15 +9,15 @@ secrets come and go between pages.
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from smfake._domain import messages, paging
 from smfake._domain.errors import InvalidNextTokenException, InvalidParameterException
 from smfake._domain.secret import Secret
+from smfake._domain.sortedcolumn import SortedColumn
 
 if TYPE_CHECKING:
     from smfake._domain.store import SecretStore
@@ -205,22 +205,6 @@ class Query:
 # -- the index ------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Column:
-    keys: list[Key] = field(default_factory=list)
-    secrets: list[Secret] = field(default_factory=list)
-
-    def insert(self, key: Key, secret: Secret) -> None:
-        at = bisect_right(self.keys, key)
-        self.keys.insert(at, key)
-        self.secrets.insert(at, secret)
-
-    def remove(self, key: Key) -> None:
-        at = bisect_left(self.keys, key)
-        del self.keys[at]
-        del self.secrets[at]
-
-
 class SecretIndex:
     """The registered secrets of a store in each listing order, so that a page is a bisect
     and a slice. Keys end with seq, which numbers registrations: secrets that tie (created in
@@ -231,10 +215,10 @@ class SecretIndex:
         # id(secret) -> (seq, its key in each column), while the index holds the secret
         self._entries: dict[int, tuple[int, tuple[Key, ...]]] = {}
         self._columns = {
-            CREATED_DATE: _Column(),
-            NAME: _Column(),
-            LAST_CHANGED_DATE: _Column(),
-            LAST_ACCESSED_DATE: _Column(),
+            CREATED_DATE: SortedColumn[Secret](),
+            NAME: SortedColumn[Secret](),
+            LAST_CHANGED_DATE: SortedColumn[Secret](),
+            LAST_ACCESSED_DATE: SortedColumn[Secret](),
         }
 
     def add(self, secret: Secret) -> None:
@@ -264,7 +248,7 @@ class SecretIndex:
                 column.insert(after, secret)
         self._entries[id(secret)] = (seq, new)
 
-    def column(self, sort_by: str) -> _Column:
+    def column(self, sort_by: str) -> SortedColumn[Secret]:
         # Name order is ordinal: upper case before lower case (unverified, AWS_SPEC §20.6).
         return self._columns[sort_by]
 
@@ -317,23 +301,19 @@ def list_secrets(
     limit = max_results or DEFAULT_PAGE
     scope = query.scope(store, operation)
     column = store.index.column(query.sort_by)
-    keys, secrets = column.keys, column.secrets
-    step = -1 if query.descending else 1
-    if next_token is None:
-        at = len(keys) - 1 if query.descending else 0
-    else:
+    after = None
+    if next_token is not None:
         after = _decode(paging.decode(scope, next_token), query.sort_by)
-        at = bisect_left(keys, after) - 1 if query.descending else bisect_right(keys, after)
     page: list[Secret] = []
-    scanned = 0
-    while 0 <= at < len(keys):
+    last: Key | None = None
+    walk = column.walk(after=after, descending=query.descending)
+    for scanned, (key, secret) in enumerate(walk):
         if len(page) == limit or scanned == SCAN_LIMIT:
             # More secrets follow; the next page may still turn out empty under a filter.
-            return page, paging.encode(scope, _encode(keys[at - step]))
-        if query.admits(secrets[at]):
-            page.append(secrets[at])
-        scanned += 1
-        at += step
+            return page, paging.encode(scope, _encode(last or key))
+        if query.admits(secret):
+            page.append(secret)
+        last = key
     return page, None
 
 
