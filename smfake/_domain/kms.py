@@ -8,18 +8,20 @@ stays readable only while the key it was written with is usable.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING, Any
 
 from smfake._domain import messages
 from smfake._domain.clock import FakeClock, Job
 from smfake._domain.errors import DecryptionFailure, EncryptionFailure
 from smfake._domain.ids import IdSource
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 AWS_MANAGED_ALIAS = "alias/aws/secretsmanager"
 ENABLED = "Enabled"
@@ -42,12 +44,13 @@ class KmsKey:
     # The key policy as JSON text; None is KMS's default key policy (the account's root,
     # which lets the account's IAM policies decide).
     policy: str | None = field(default=None, repr=False)
-    data_key: bytes = field(default_factory=lambda: AESGCM.generate_key(bit_length=256), repr=False)
+    # 256 bits from the OS's CSPRNG, as AESGCM.generate_key(bit_length=256) makes them.
+    data_key: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
     cipher: AESGCM = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Built once: constructing the AEAD costs as much as using it.
-        self.cipher = AESGCM(self.data_key)
+        self.cipher = _crypto()[0](self.data_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,7 @@ class KeyRing:
             raise DecryptionFailure(messages.DECRYPTION_FAILURE)
         try:
             return key.cipher.decrypt(sealed.nonce, sealed.ciphertext, context)
-        except InvalidTag:
+        except _crypto()[1]:
             raise DecryptionFailure(messages.DECRYPTION_FAILURE) from None
 
     def usable(self, ref: str | None) -> bool:
@@ -176,3 +179,13 @@ class KeyRing:
         key = KmsKey(key_id, f"{self._prefix}key/{key_id}", description, managed)
         self._keys[key_id] = key
         return key
+
+
+@functools.cache
+def _crypto() -> tuple[Any, type[Exception]]:
+    """AESGCM and InvalidTag, imported when the first key is made: importing cryptography
+    costs about as much as the rest of smfake's domain, and a test may never seal a value."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM, InvalidTag
