@@ -114,3 +114,17 @@ def error_of(excinfo: pytest.ExceptionInfo[Any]) -> tuple[str, str, int]:
         response["Error"]["Message"],
         response["ResponseMetadata"]["HTTPStatusCode"],
     )
+
+
+def needs_member(operation: str, member: str) -> pytest.MarkDecorator:
+    """Skip where the installed botocore's model lacks ``operation``'s ``member`` (newer
+    parameters, which older botocore refuses client-side): the oldest botocore supported."""
+    import botocore
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("secretsmanager")
+    shape = model.operation_model(operation).input_shape
+    return pytest.mark.skipif(
+        member not in shape.members,
+        reason=f"botocore {botocore.__version__} has no {operation}.{member}",
+    )

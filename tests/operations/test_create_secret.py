@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smfake.errors import UnsupportedOperation
-from tests.conftest import assert_shape, error_of
+from tests.conftest import assert_shape, error_of, needs_member
 from tests.operations.conftest import (
     ARN_PREFIX,
     BOTH_VALUES,
@@ -414,6 +414,7 @@ def test_create_secret_after_force_delete_gets_new_arn_suffix(client):
     assert client.describe_secret(SecretId=old["ARN"][:-7])["ARN"] == new["ARN"]
 
 
+@needs_member("CreateSecret", "Type")
 def test_create_secret_unsupported_type_parameter(client):
     with pytest.raises(UnsupportedOperation, match="Type"):
         client.create_secret(Name="s", SecretString="v", Type="custom")

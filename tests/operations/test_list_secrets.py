@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from smfake._domain import listing, paging
 from smfake._domain.listing import SCAN_LIMIT
-from tests.conftest import assert_shape, error_of
+from tests.conftest import assert_shape, error_of, needs_member
 from tests.operations.conftest import ARN_PREFIX, body
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -478,11 +478,12 @@ PATTERN = r"^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$"
             + "]' at 'filters' failed to satisfy constraint: Member must have length less "
             "than or equal to 10",
         ),
-        (
+        pytest.param(
             {"SortBy": "size"},
             "1 validation error detected: Value 'size' at 'sortBy' failed to satisfy "
             "constraint: Member must satisfy enum value set: [created-date, "
             "last-accessed-date, last-changed-date, name]",
+            marks=needs_member("ListSecrets", "SortBy"),
         ),
         (
             {"SortOrder": "up"},
@@ -526,6 +527,7 @@ def test_list_secrets_minimums_are_checked_by_botocore(client, params):
 # -- orders -----------------------------------------------------------------------------------
 
 
+@needs_member("ListSecrets", "SortBy")
 def test_list_secrets_default_order_is_oldest_first(client, make):
     for name in ["b", "c", "a"]:
         make(name)
@@ -551,6 +553,7 @@ def test_list_secrets_created_order_does_not_follow_the_clock_backwards(client, 
     assert listed(client) == ["earlier", "later"]
 
 
+@needs_member("ListSecrets", "SortBy")
 def test_list_secrets_sort_by_name_is_ordinal_unverified(client, make):
     for name in ["b", "B", "a", "A", "a1", "_x", "/y"]:
         make(name)
@@ -560,6 +563,7 @@ def test_list_secrets_sort_by_name_is_ordinal_unverified(client, make):
     assert listed(client, SortBy="name", SortOrder="desc") == expected[::-1]
 
 
+@needs_member("ListSecrets", "SortBy")
 def test_list_secrets_sort_by_last_changed_date(client, fake, make):
     for name in ["a", "b", "c"]:
         make(name)
@@ -571,6 +575,7 @@ def test_list_secrets_sort_by_last_changed_date(client, fake, make):
     assert listed(client, SortBy="last-changed-date", SortOrder="desc") == ["b", "a", "c"]
 
 
+@needs_member("ListSecrets", "SortBy")
 def test_list_secrets_sort_by_last_accessed_date_never_read_first_unverified(client, fake, make):
     for name in ["a", "b", "c", "d"]:
         make(name)
@@ -607,6 +612,7 @@ def test_list_secrets_include_planned_deletion(client, fake, make):
     assert listed(client, IncludePlannedDeletion=True) == ["kept"]
 
 
+@needs_member("ListSecrets", "SortBy")
 def test_list_secrets_forgets_force_deleted_secrets(client, make):
     make("gone")
     make("kept")
@@ -693,6 +699,7 @@ def test_list_secrets_long_filtered_view_returns_empty_page_with_next_token_unve
     assert names(found) == ["needle"]
 
 
+@needs_member("ListSecrets", "SortBy")
 @pytest.mark.parametrize(
     ("params", "order"),
     [
@@ -780,6 +787,7 @@ def test_list_secrets_invalid_next_token(client, make, next_token):
     assert failure(client.list_secrets, NextToken=next_token) == INVALID_NEXT_TOKEN
 
 
+@needs_member("ListSecrets", "SortBy")
 @pytest.mark.parametrize("sort_by", ["created-date", "name", "last-changed-date"])
 def test_list_secrets_forged_token_with_valid_digest_is_refused(client, make, sort_by):
     # The digest is not keyed, so a caller can forge one around a malformed position.
@@ -805,7 +813,7 @@ def test_list_secrets_next_token_of_list_secret_version_ids_is_refused(client):
     "changed",
     [
         {"SortOrder": "desc"},
-        {"SortBy": "name"},
+        pytest.param({"SortBy": "name"}, marks=needs_member("ListSecrets", "SortBy")),
         {"IncludePlannedDeletion": True},
         {"Filters": [{"Key": "name", "Values": ["t"]}]},
     ],

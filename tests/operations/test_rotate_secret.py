@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from smfake._domain.rotation import Rotator
 from smfake.errors import UnsupportedOperation
-from tests.conftest import assert_shape, error_of
+from tests.conftest import assert_shape, error_of, needs_member
 from tests.operations.conftest import (
     ARN_PREFIX,
     IDENTIFIER_KINDS,
@@ -590,6 +590,7 @@ def test_rotate_secret_missing_token_on_the_wire(tokenless_client, client, secre
     assert template.events == []
 
 
+@needs_member("RotateSecret", "ExternalSecretRotationMetadata")
 @pytest.mark.parametrize(
     "extra",
     [

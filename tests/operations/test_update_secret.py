@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smfake.errors import UnsupportedOperation
-from tests.conftest import assert_shape, error_of
+from tests.conftest import assert_shape, error_of, needs_member
 from tests.operations.conftest import (
     BOTH_VALUES,
     IDENTIFIER_KINDS,
@@ -349,6 +349,7 @@ def test_update_secret_scheduled_for_deletion(client, secret, params):
     assert snapshot(client, "s") == before
 
 
+@needs_member("UpdateSecret", "Type")
 def test_update_secret_unsupported_type(client, secret):
     before = snapshot(client, "s")
 

@@ -11,6 +11,7 @@ from smfake._wire.dispatch import Responder
 from smfake._wire.model import operation_names
 from smfake._wire.operations import OPERATIONS
 from smfake.errors import UnsupportedOperation
+from tests.conftest import needs_member
 
 URL = "https://secretsmanager.eu-central-1.amazonaws.com/"
 AUTH = (
@@ -157,6 +158,7 @@ def test_protocol_unsupported_operation_raises_loudly(responder):
     assert "README.md#supported-operations" in str(excinfo.value)
 
 
+@needs_member("CreateSecret", "Type")
 def test_protocol_unsupported_parameter_raises_and_changes_nothing(fake):
     client = boto3.client("secretsmanager", region_name="us-east-1")
     with pytest.raises(UnsupportedOperation, match="Type"):

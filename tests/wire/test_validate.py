@@ -4,7 +4,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smfake._domain.errors import SerializationException
-from tests.conftest import error_of
+from tests.conftest import error_of, needs_member
 
 PREFIX = "1 validation error detected: "
 
@@ -36,11 +36,12 @@ PREFIX = "1 validation error detected: "
             PREFIX + f"Value '{'k' * 129}' at 'tags.1.member.key' failed to satisfy constraint: "
             "Member must have length less than or equal to 128",
         ),
-        (
+        pytest.param(
             "put_secret_value",
             {"SecretId": "n", "SecretString": "v", "RotationToken": "not valid!" * 4},
             PREFIX + "Value at 'rotationToken' failed to satisfy constraint: "
             "Member must satisfy regular expression pattern: ^[a-zA-Z0-9\\-]+$",
+            marks=needs_member("PutSecretValue", "RotationToken"),
         ),
         (
             "put_secret_value",
