@@ -114,14 +114,19 @@ class EventLog(Sequence[Event]):
     """Every record of one fake, oldest first. Thread-safe; ``clear()`` empties it."""
 
     def __init__(self) -> None:
+        # A call is redacted when it ends (no value survives it) and turned into its Event
+        # records only when someone reads the log: building frozen records on every call
+        # was a visible share of a call's cost. _built counts the entries already built.
+        self._entries: list[Event | CallRecord] = []
         self._events: list[Event] = []
+        self._built = 0
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<EventLog: {len(self)} events>"
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._settled())
 
     @overload
     def __getitem__(self, index: int) -> Event: ...
@@ -130,20 +135,35 @@ class EventLog(Sequence[Event]):
     def __getitem__(self, index: slice) -> list[Event]: ...
 
     def __getitem__(self, index: int | slice) -> Event | list[Event]:
-        with self._lock:
-            return self._events[index]
+        return self._settled()[index]
 
     def __iter__(self) -> Iterator[Event]:
-        with self._lock:
-            return iter(list(self._events))
+        return iter(self._settled())
 
     def append(self, event: Event) -> None:
         with self._lock:
-            self._events.append(event)
+            self._entries.append(event)
+
+    def add_call(self, record: CallRecord) -> None:
+        with self._lock:
+            self._entries.append(record)
 
     def clear(self) -> None:
         with self._lock:
+            self._entries.clear()
             self._events.clear()
+            self._built = 0
+
+    def _settled(self) -> list[Event]:
+        """Every record built, oldest first (a copy: the log keeps growing)."""
+        with self._lock:
+            for entry in self._entries[self._built :]:
+                if isinstance(entry, Event):
+                    self._events.append(entry)
+                else:
+                    self._events.extend(entry.build())
+            self._built = len(self._entries)
+            return list(self._events)
 
     def filter(
         self,
@@ -205,58 +225,87 @@ class EventLog(Sequence[Event]):
 # -- building records ---------------------------------------------------------------------------
 
 
-def from_call(call: Call, *, event_id: str, secret_arn: str | None) -> list[Event]:
-    """The records of one API call: BatchGetSecretValue adds one GetSecretValue per secret."""
-    error = call.error
-    read_only = call.operation in _READ_ONLY
-    secret_id = call.params.get("SecretId")
-    main = Event(
-        event_time=call.time,
-        event_name=call.operation,
-        event_type=API_CALL,
-        aws_region=call.region,
-        recipient_account_id=call.account_id,
-        user_identity=user_identity(
-            call.caller.principal, call.caller.access_key, call.account_id, call.region
-        ),
-        source_ip_address=call.caller.source_ip,
-        user_agent=call.caller.user_agent,
-        request_parameters=_visible(call.operation, call.params, output=False) or None,
-        response_elements=(
-            None
-            if read_only or error is not None or call.result is None
-            else _visible(call.operation, call.result, output=True) or None
-        ),
-        request_id=call.request_id,
-        event_id=event_id,
-        read_only=read_only,
-        error_code=None if error is None else error.code,
-        error_message=None if error is None else error.message,
-        secret_arn=secret_arn,
-        secret_id=secret_id if isinstance(secret_id, str) else None,
-    )
-    events = [main]
-    if call.operation == "BatchGetSecretValue" and call.result is not None:
-        # §16: the service logs a GetSecretValue entry for each secret of the batch.
-        entries = [(e.get("ARN"), None, None) for e in call.result.get("SecretValues", [])]
-        entries += [
-            (e.get("SecretId"), e.get("ErrorCode"), e.get("Message"))
-            for e in call.result.get("Errors", [])
-        ]
-        for index, (target, code, message) in enumerate(entries):
+@dataclass(slots=True)
+class CallRecord:
+    """One ended call, already redacted: its parameters and result are CloudTrail's visible
+    (camelCase) members only. ``build()`` makes its Event records."""
+
+    call: Call
+    event_id: str
+    secret_arn: str | None
+    secret_id: str | None
+    batch: list[tuple[str | None, str | None, str | None]]
+
+    def build(self) -> list[Event]:
+        call, error = self.call, self.call.error
+        read_only = call.operation in _READ_ONLY
+        main = Event(
+            event_time=call.time,
+            event_name=call.operation,
+            event_type=API_CALL,
+            aws_region=call.region,
+            recipient_account_id=call.account_id,
+            user_identity=user_identity(
+                call.caller.principal, call.caller.access_key, call.account_id, call.region
+            ),
+            source_ip_address=call.caller.source_ip,
+            user_agent=call.caller.user_agent,
+            request_parameters=call.params or None,
+            response_elements=None if read_only else call.result or None,
+            request_id=call.request_id,
+            event_id=self.event_id,
+            read_only=read_only,
+            error_code=None if error is None else error.code,
+            error_message=None if error is None else error.message,
+            secret_arn=self.secret_arn,
+            secret_id=self.secret_id,
+        )
+        events = [main]
+        # §16: the service logs a GetSecretValue entry for each secret of a batch.
+        for index, (target, code, message) in enumerate(self.batch):
             events.append(
                 replace(
                     main,
                     event_name="GetSecretValue",
                     request_parameters={"secretId": target},
-                    event_id=f"{event_id}-{index}",
+                    event_id=f"{self.event_id}-{index}",
                     error_code=code,
                     error_message=message,
                     secret_arn=target if code is None else None,
                     secret_id=target,
                 )
             )
-    return events
+        return events
+
+
+def from_call(call: Call, *, event_id: str, secret_arn: str | None) -> CallRecord:
+    """The record of one API call, redacted now: no secret value outlives the call."""
+    error, result = call.error, call.result
+    shown = None
+    if error is None and result is not None and call.operation not in _READ_ONLY:
+        shown = _visible(call.operation, result, output=True)
+    batch: list[tuple[str | None, str | None, str | None]] = []
+    if call.operation == "BatchGetSecretValue" and result is not None:
+        batch = [(e.get("ARN"), None, None) for e in result.get("SecretValues", [])]
+        batch += [
+            (e.get("SecretId"), e.get("ErrorCode"), e.get("Message"))
+            for e in result.get("Errors", [])
+        ]
+    secret_id = call.params.get("SecretId")
+    redacted = Call(
+        call.operation,
+        _visible(call.operation, call.params, output=False),
+        call.region,
+        call.account_id,
+        call.caller,
+        call.request_id,
+        call.time,
+        shown,
+        error,
+    )
+    return CallRecord(
+        redacted, event_id, secret_arn, secret_id if isinstance(secret_id, str) else None, batch
+    )
 
 
 def from_notice(notice: Notice, *, event_id: str, request_id: str) -> Event:

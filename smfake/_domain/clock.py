@@ -104,11 +104,14 @@ class FakeClock:
             heapq.heappush(self._jobs, job)
             return job
 
-    def run_due(self) -> None:
-        """Run the jobs whose time has come (the clock may be running with real time)."""
+    def run_due(self) -> bool:
+        """Run the jobs whose time has come (the clock may be running with real time);
+        whether any was due."""
         if self._jobs and self._jobs[0].due <= self.now():
             with self._lock:
                 self._run_until(self.now())
+            return True
+        return False
 
     def clear_jobs(self) -> None:
         with self._lock:
