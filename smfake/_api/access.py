@@ -354,14 +354,16 @@ def _key_of(call: Call, store: SecretStore, secret: Secret | None) -> KmsKey | _
     """The KMS key the call encrypts or decrypts with, when it does (§13)."""
     params, operation = call.params, call.operation
     has_value = params.get("SecretString") is not None or params.get("SecretBinary") is not None
+    # Authorization runs before validation: a raw HTTP caller may send any JSON type here.
+    given = params.get("KmsKeyId")
+    ref = given if isinstance(given, str) and given else None
     if operation == "GetSecretValue" and secret is not None:
         return _secret_key(store, secret)
     if operation == "CreateSecret" and has_value:
-        ref = params.get("KmsKeyId") or None
         return MANAGED_KEY if ref is None else store.keys.find(ref)
     if operation in ("PutSecretValue", "UpdateSecret") and secret is not None:
-        if operation == "UpdateSecret" and params.get("KmsKeyId"):
-            return store.keys.find(params["KmsKeyId"])
+        if operation == "UpdateSecret" and ref is not None:
+            return store.keys.find(ref)
         return _secret_key(store, secret) if has_value else None
     return None
 

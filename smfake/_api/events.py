@@ -67,11 +67,6 @@ class Event:
     secret_arn: str | None = field(default=None, compare=False)
     secret_id: str | None = field(default=None, compare=False)
 
-    @property
-    def operation(self) -> str:
-        """The event name (the operation, for API calls)."""
-        return self.event_name
-
     def concerns(self, secret: str) -> bool:
         """Whether this record is about ``secret`` (a name, full ARN or the id the caller gave)."""
         if secret in (self.secret_id, self.secret_arn):

@@ -437,3 +437,40 @@ def _run(operations, *, enforce):
 @given(OPERATIONS)
 def test_access_enforcement_changes_no_result_for_a_caller_allowed_everything(operations):
     assert _run(operations, enforce=True) == _run(operations, enforce=False)
+
+
+def test_access_key_policy_can_be_replaced(fake, admin):
+    key = fake.kms.create_key()
+    admin.create_secret(Name="app/rekeyed", SecretString="v", KmsKeyId=key)
+    c = reader(fake, allow(GET), allow("kms:Decrypt"))
+    assert c.get_secret_value(SecretId="app/rekeyed")["SecretString"] == "v"
+    fake.kms.put_key_policy(
+        key, doc({**allow("kms:*"), "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/admin"}})
+    )
+    assert json.loads(fake.kms.key_policy(key))["Statement"][0]["Principal"]["AWS"].endswith(
+        "user/admin"
+    )
+    assert outcome(lambda: c.get_secret_value(SecretId="app/rekeyed")) == KMS_DENIED
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"Name": "raw", "SecretString": "v", "KmsKeyId": 5},
+        {"SecretId": 5},
+        {"Name": "raw", "Tags": "not a list"},
+    ],
+)
+def test_access_malformed_raw_requests_get_aws_errors(fake, body):
+    operation = "GetSecretValue" if "SecretId" in body else "CreateSecret"
+    reply = fake.http.handle(
+        "POST",
+        "https://secretsmanager.us-east-1.amazonaws.com/",
+        {
+            "X-Amz-Target": f"secretsmanager.{operation}",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+        json.dumps(body).encode(),
+    )
+    assert reply.status == 400
+    assert json.loads(reply.body)["__type"] in ("SerializationException", "ValidationException")
