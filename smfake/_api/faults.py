@@ -188,18 +188,17 @@ def _message(fault: Fault, call: Call, store: SecretStore) -> str:
         principal = call.caller.principal
         who = principal.arn if principal else root_arn(call.account_id, partition_of(call.region))
         action = f"secretsmanager:{call.operation}"
-        return messages.ACCESS_DENIED_NO_IDENTITY_POLICY.format(
-            principal=who, action=action, resource=_resource(call.params, store)
+        # The access-control refusal's form, the secret named as the caller gave it.
+        secret_id = call.params.get("SecretId")
+        on_resource = (
+            messages.ACCESS_DENIED_ON_RESOURCE.format(resource=secret_id)
+            if isinstance(secret_id, str)
+            else ""
+        )
+        return messages.ACCESS_DENIED_IMPLICIT_IDENTITY.format(
+            principal=who, action=action, on_resource=on_resource
         )
     return _known_error(fault.error)[1] or messages.INTERNAL_FAILURE
-
-
-def _resource(params: dict[str, Any], store: SecretStore) -> str:
-    secret_id = params.get("SecretId")
-    if isinstance(secret_id, str):
-        found = _find(store, secret_id)
-        return found.arn if found is not None else secret_id
-    return "*"
 
 
 def _about(params: dict[str, Any], secret: str, store: SecretStore) -> bool:

@@ -214,11 +214,6 @@ MISSING_AUTHENTICATION_TOKEN = "Missing Authentication Token"
 INTERNAL_FAILURE = (
     "The request processing has failed because of an unknown error, exception or failure."
 )
-# [I] IAM's refusal form when no statement allows the action.
-ACCESS_DENIED_NO_IDENTITY_POLICY = (
-    "User: {principal} is not authorized to perform: {action} on resource: {resource} "
-    "because no identity-based policy allows the {action} action"
-)
 # [U] defaults for injected errors whose AWS text is not on record.
 SERVICE_UNAVAILABLE = "Service Unavailable"
 REQUEST_TIMEOUT = "Request timed out"

@@ -94,16 +94,26 @@ def test_faults_modelled_errors_raise_the_modelled_exception(fake):
 
 def test_faults_access_denied_names_the_principal_action_and_resource(fake):
     client = _client(NO_RETRY)
-    arn = client.create_secret(Name="app", SecretString="v")["ARN"]
+    client.create_secret(Name="app", SecretString="v")
     fake.faults.inject("GetSecretValue", "AccessDeniedException")
     with pytest.raises(ClientError) as excinfo:
         client.get_secret_value(SecretId="app")
+    # The secret is named as the caller gave it, as AWS's refusals do.
     assert error_of(excinfo) == (
         "AccessDeniedException",
         "User: arn:aws:iam::123456789012:root is not authorized to perform: "
-        f"secretsmanager:GetSecretValue on resource: {arn} because no identity-based policy "
+        "secretsmanager:GetSecretValue on resource: app because no identity-based policy "
         "allows the secretsmanager:GetSecretValue action",
         400,
+    )
+    # An account-level action names no resource.
+    fake.faults.inject("ListSecrets", "AccessDeniedException")
+    with pytest.raises(ClientError) as excinfo:
+        client.list_secrets()
+    assert error_of(excinfo)[1] == (
+        "User: arn:aws:iam::123456789012:root is not authorized to perform: "
+        "secretsmanager:ListSecrets because no identity-based policy allows the "
+        "secretsmanager:ListSecrets action"
     )
 
 

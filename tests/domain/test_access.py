@@ -548,9 +548,8 @@ def test_access_denied_message_forms():
     )
     req = request()
     assert access_denied_message(evaluate(req), req, shown_resource="prod/db") == (
-        messages.ACCESS_DENIED_NO_IDENTITY_POLICY.format(
-            principal=USER, action=GET, resource="prod/db"
-        )
+        f"User: {USER} is not authorized to perform: {GET} on resource: prod/db "
+        f"because no identity-based policy allows the {GET} action"
     )
     with pytest.raises(ValueError, match="denies"):
         access_denied_message(evaluate(req, identity_policies=[MINE]), req)
