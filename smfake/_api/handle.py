@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import uuid
 from collections.abc import Mapping
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from smfake._api import events as event_records
 from smfake._api import lambdas
 from smfake._api.access import AccessControl
 from smfake._api.events import EventLog
-from smfake._api.faults import FaultPlan
 from smfake._api.http import HttpFront
 from smfake._api.kms import KmsKeys
+from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, check_options, check_region
 from smfake._api.principals import PrincipalRegistry
 from smfake._domain.backend import Backend
 from smfake._domain.clock import FakeClock
@@ -26,13 +25,10 @@ from smfake._domain.rotation import RotationRecord
 from smfake._domain.secret import SecretValue
 from smfake._domain.store import SecretStore, check_name, partition_of
 from smfake._wire.dispatch import Call, Responder
-from smfake._wire.extension import Extension
 from smfake.errors import UsageError, UsageTypeError
 
-DEFAULT_ACCOUNT_ID = "123456789012"
-DEFAULT_REGION = "us-east-1"
-_ACCOUNT = re.compile(r"\d{12}")
-_REGION = re.compile(r"([a-z]+-)+\d+")
+if TYPE_CHECKING:
+    from smfake._api.faults import FaultPlan
 
 _log = logging.getLogger("smfake")
 
@@ -67,17 +63,14 @@ class SecretsManagerFake:
         """Customer managed KMS keys: ``fake.kms.create_key(alias="alias/app")`` and so on."""
         self.events = EventLog()
         """CloudTrail-like records of every call and service event, oldest first."""
-        self.faults = FaultPlan()
-        """Fault injection: ``fake.faults.inject("GetSecretValue", "ThrottlingException")``."""
+        self._faults: FaultPlan | None = None  # built on first use: few tests inject faults
         self.principals = PrincipalRegistry(self._backend, account_id, region)
         """Access keys that act as given principals: ``fake.principals.add(key, secret)``."""
         self.access = AccessControl(account_id)
         """Access control: ``fake.access.enabled``, ``last_denial``, ``check(...)``."""
         self.access.enabled = bool(enforce_access)
-        self.http = HttpFront(self._responder)
+        self.http = HttpFront(self._responder, region=region)
         """The fake behind plain HTTP: ``fake.http.handle(...)``, ``fake.http.add_to(rsps)``."""
-        self._extension = Extension(self._responder, region=region)
-        self.http.extension = self._extension
 
     def __repr__(self) -> str:
         count = sum(len(store) for store in self._backend.stores())
@@ -87,6 +80,19 @@ class SecretsManagerFake:
     def clock(self) -> FakeClock:
         """The fake's clock: ``now()``, ``advance(...)``, ``set(datetime)``, ``freeze()``."""
         return self._backend.clock
+
+    @property
+    def faults(self) -> FaultPlan:
+        """Fault injection: ``fake.faults.inject("GetSecretValue", "ThrottlingException")``."""
+        plan = self._faults
+        if plan is None:
+            from smfake._api.faults import FaultPlan
+
+            with self._backend.lock:
+                plan = self._faults
+                if plan is None:
+                    plan = self._faults = FaultPlan()
+        return plan
 
     @property
     def verify_signatures(self) -> bool:
@@ -135,7 +141,7 @@ class SecretsManagerFake:
         and ``region`` (default: the fake's region). ``retries`` (0 to 2) is how often a failed
         step is invoked again, as Lambda retries asynchronous invocations."""
         if region is not None:
-            _check_region(region)
+            check_region(region)
         arn = lambdas.function_arn(
             name_or_arn,
             partition=partition_of(region or self.region),
@@ -158,8 +164,9 @@ class SecretsManagerFake:
         fault; the fake stays active."""
         self._backend.reset()
         self.events.clear()
-        self.faults.clear()
-        self._extension.clear_cache()
+        if self._faults is not None:
+            self._faults.clear()
+        self.http.clear_extension_cache()
 
     def save_state(self, path: str | os.PathLike[str]) -> None:
         """Write the fake's whole state to ``path`` as JSON, atomically and readable by its
@@ -237,7 +244,9 @@ class _Observer:
         self._fake = fake
 
     def admit(self, call: Call, store: SecretStore) -> None:
-        self._fake.faults.check(call, store)
+        faults = self._fake._faults
+        if faults is not None:
+            faults.check(call, store)
         self._fake.access.authorize(call, store)
 
     def review(self, call: Call, store: SecretStore) -> None:
@@ -292,21 +301,3 @@ def _to_secret_value(name: str, value: SeedValue | None) -> SecretValue | None:
     raise UsageTypeError(
         f"secret {name!r}: a value is str, bytes or a JSON mapping, got {type(value).__name__}"
     )
-
-
-def check_options(*, account_id: object, region: object) -> None:
-    """Refuse a bad account id or region with a UsageError, before anything is built."""
-    if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
-        raise UsageError(
-            f"account_id must be 12 digits, got {account_id!r} (see README.md#options)"
-        )
-    _check_region(region)
-
-
-def _check_region(region: object) -> None:
-    if not isinstance(region, str):
-        raise UsageTypeError(f"a region is a str like 'us-east-1', got {region!r}")
-    if not _REGION.fullmatch(region):
-        raise UsageError(
-            f"region must look like 'us-east-1', got {region!r} (see README.md#options)"
-        )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from responses import BaseResponse, RequestsMock
 
     from smfake._wire import front
+    from smfake._wire.extension import Extension
 
 # Every regional endpoint (FIPS and China partitions too), any path and query string.
 SERVICE_URL = re.compile(
@@ -28,12 +29,41 @@ class HttpFront:
     """Answers raw HTTP requests from the fake's state: the JSON 1.1 API (X-Amz-Target), the
     Query API (``Action=``) and the Lambda extension's local endpoint."""
 
-    def __init__(self, responder: Responder) -> None:
+    def __init__(self, responder: Responder, *, region: str) -> None:
         self._responder = responder
-        self.extension: front.ExtensionEndpoint | None = None
-        """The Lambda extension endpoint that answers ``/secretsmanager/get``, ``/v1/…`` and
-        ``/ping``; None answers those paths as the service's own endpoint would."""
+        self._region = region
+        # The fake's own extension endpoint, built on first use: few tests need it.
+        self._own_extension: Extension | None = None
+        self._extension: front.ExtensionEndpoint | None = None
+        self._extension_set = False
         self._registered: list[tuple[RequestsMock, list[BaseResponse]]] = []
+
+    @property
+    def extension(self) -> front.ExtensionEndpoint | None:
+        """The Lambda extension endpoint that answers ``/secretsmanager/get``, ``/v1/…`` and
+        ``/ping``: the fake's own ``Extension`` unless a test sets another; None answers those
+        paths as the service's own endpoint would."""
+        if self._extension_set:
+            return self._extension
+        own = self._own_extension
+        if own is None:
+            from smfake._wire.extension import Extension
+
+            with self._responder.backend.lock:
+                own = self._own_extension
+                if own is None:
+                    own = self._own_extension = Extension(self._responder, region=self._region)
+        return own
+
+    @extension.setter
+    def extension(self, endpoint: front.ExtensionEndpoint | None) -> None:
+        self._extension = endpoint
+        self._extension_set = True
+
+    def clear_extension_cache(self) -> None:
+        """Forget what the fake's own extension endpoint has cached (``fake.reset()``)."""
+        if self._own_extension is not None:
+            self._own_extension.clear_cache()
 
     def handle(
         self,

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from smfake._domain.errors import ServiceError
 from smfake._domain.kms import KeyRing, KmsKey
-from smfake._domain.policy import parse as parse_policy
 from smfake.errors import UsageError, UsageTypeError
 
 if TYPE_CHECKING:
@@ -45,6 +44,8 @@ def _key_policy(policy: object) -> str:
         policy = json.dumps(policy)
     if not isinstance(policy, str):
         raise UsageTypeError(f"a key policy is JSON text or a mapping, got {policy!r}")
+    from smfake._domain.policy import parse as parse_policy  # only keys with a policy need it
+
     try:
         parse_policy(policy)
     except ServiceError as error:

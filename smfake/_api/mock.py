@@ -1,27 +1,28 @@
-"""mock_secretsmanager: context manager, decorator (functions, coroutines, classes), start/stop."""
+"""mock_secretsmanager: context manager, decorator (functions, coroutines, classes), start/stop.
+
+``smfake.mock_secretsmanager`` loads only this module, so it stays light: options are checked
+when mock_secretsmanager() is called, while the fake itself (domain, wire, API) and botocore's
+hook are imported by the first activation (start(), ``__enter__``, a decorated call), once per
+process.
+"""
 
 from __future__ import annotations
 
 import functools
-import inspect
 import sys
 import threading
-from collections.abc import Callable, Coroutine, Mapping
-from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from smfake._api import credentials
-from smfake._api.handle import (
-    DEFAULT_ACCOUNT_ID,
-    DEFAULT_REGION,
-    SecretsManagerFake,
-    SeedValue,
-    check_options,
-)
-from smfake._wire import hook
+from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, check_options
 from smfake.errors import UsageError
 
-_F = TypeVar("_F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine, Mapping
+    from types import TracebackType
+
+    from smfake._api.handle import SecretsManagerFake, SeedValue
+
+_F = TypeVar("_F", bound="Callable[..., Any]")
 _T = TypeVar("_T")
 
 # Activations, innermost last, paired with the fakes they serve: for current_fake().
@@ -52,8 +53,11 @@ class MockSecretsManager:
             "enforce_access": enforce_access,
             "fast_path": fast_path,
         }
-        if fake is not None and not isinstance(fake, SecretsManagerFake):
-            raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
+        if fake is not None:
+            from smfake._api.handle import SecretsManagerFake  # loaded if fake is one
+
+            if not isinstance(fake, SecretsManagerFake):
+                raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
         self._shared = fake
         self._secrets = dict(secrets or {})
         self._fake: SecretsManagerFake | None = None
@@ -78,6 +82,11 @@ class MockSecretsManager:
                 "this mock_secretsmanager() is already active; stop() it first or create "
                 "another one (see README.md#nesting)"
             )
+        # The first activation loads the fake and botocore's hook; later ones find them loaded.
+        from smfake._api import credentials
+        from smfake._api.handle import SecretsManagerFake
+        from smfake._wire import hook
+
         hook.install()
         fake = self._shared or SecretsManagerFake(**self._options)
         # A shared fake keeps what it has: seeding creates only the secrets it lacks.
@@ -94,6 +103,9 @@ class MockSecretsManager:
         fake, self._fake = self._fake, None
         if fake is None:
             return
+        from smfake._api import credentials
+        from smfake._wire import hook
+
         hook.pop(fake._responder)
         with _active_lock:
             for index in range(len(_active) - 1, -1, -1):
@@ -131,6 +143,8 @@ class MockSecretsManager:
     def __call__(self, target: _F) -> _F: ...
 
     def __call__(self, target: Any) -> Any:
+        import inspect  # ~10 ms to import, and only decorating needs it
+
         if isinstance(target, type):
             return self._decorate_class(target)
         if inspect.iscoroutinefunction(target):
@@ -198,6 +212,8 @@ class MockSecretsManager:
         return cls
 
     def _decorate_callable(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        import inspect
+
         wrapper = (
             self._decorate_coroutine(func)
             if inspect.iscoroutinefunction(func)

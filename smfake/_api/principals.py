@@ -8,7 +8,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TypeAlias
 
-from smfake._domain.access import parse_identity_policy
 from smfake._domain.backend import Backend
 from smfake._domain.errors import ServiceError
 from smfake._domain.principals import Principal, root_arn
@@ -37,6 +36,9 @@ def _policy_text(document: object, name: str) -> str:
         document = json.dumps(document)
     if not isinstance(document, str):
         raise UsageTypeError(f"{name}: a policy is JSON text or a mapping, got {document!r}")
+    # Access control's engine, loaded by the first principal given a policy.
+    from smfake._domain.access import parse_identity_policy
+
     try:
         parse_identity_policy(document)
     except ServiceError as error:

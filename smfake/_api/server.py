@@ -266,7 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from smfake._api import snapshot
-    from smfake._api.handle import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SecretsManagerFake
+    from smfake._api.handle import SecretsManagerFake
+    from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 
     state: snapshot.Snapshot | None = None
     if args.state is not None and os.path.exists(args.state):

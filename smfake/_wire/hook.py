@@ -14,20 +14,28 @@ in its terms, without importing aiobotocore unless it is already loaded.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 import threading
 from collections.abc import Awaitable, Iterator
 from contextvars import ContextVar
-from typing import Any, cast
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials
 
-from smfake._wire import fastcheck, fastpath, protocol
-from smfake._wire.dispatch import Reply, Responder
 from smfake._wire.model import SERVICE
+
+if TYPE_CHECKING:
+    from smfake._wire import fastpath
+    from smfake._wire.dispatch import Reply, Responder
+
+# This module is loaded as soon as botocore's handlers are, fake or no fake, so it imports
+# none of the fake (its domain, the wire's dispatch, the fast path) at module level: those
+# are imported where they are used, which is only ever while a fake is active.
 
 # Every service's before-call, registered last: more specific handlers (a Stubber's
 # before-call.*.*, a user's) and every other before-call handler run first.
@@ -82,6 +90,8 @@ def dispatch(request: Any, **_: Any) -> AWSResponse | None:
     deferred = _deferred.get()
     if deferred is not None:
         _deferred.set(None)
+        from smfake._wire import protocol
+
         if protocol.target_of(request.headers) == protocol.TARGET_PREFIX + deferred.operation:
             if isinstance(deferred.outcome, BaseException):
                 raise deferred.outcome
@@ -314,6 +324,7 @@ def before_call(**kwargs: Any) -> Any:
         or not responder.fast_path
     ):
         return None
+    fastpath = _fastpath()
     params, request_signer = kwargs["params"], kwargs["request_signer"]
     signer = fastpath.signer_of(request_signer, kwargs["context"])
     if signer is None:
@@ -331,7 +342,7 @@ def before_call(**kwargs: Any) -> Any:
 async def _aio_before_call(
     responder: Responder, model: Any, params: Any, region: str, credentials: Any
 ) -> Any:
-    access_key = await fastpath.aio_access_key(credentials, DUMMY_CREDENTIALS)
+    access_key = await _fastpath().aio_access_key(credentials, DUMMY_CREDENTIALS)
     if access_key is None:
         return None
     return _answer(responder, model, params, access_key, region, aio=True)
@@ -340,19 +351,37 @@ async def _aio_before_call(
 def _answer(
     responder: Responder, model: Any, params: Any, access_key: str, region: str, *, aio: bool
 ) -> tuple[AWSResponse, dict[str, Any]] | None:
+    fastpath = _fastpath()
     outcome = fastpath.run(responder, model, params, access_key, region)
     if outcome is None or isinstance(outcome, fastpath.Handover):
         _deferred.set(outcome)
         return None
     reply, parsed, result = outcome
-    http = _response(params["url"], reply, aio, _FastResponse)
-    if fastcheck.check_mode():
+    http = _response(params["url"], reply, aio, _fast_response_type())
+    if fastpath.check_mode():
+        from smfake._wire import fastcheck
+
         fastcheck.check(model, params, result, reply, http, parsed)
     return http, parsed
 
 
-class _FastResponse(fastpath.LazyHeaders, FakeResponse):
-    """The fast path's response: FakeResponse whose headers are built when first read."""
+@functools.cache
+def _fastpath() -> ModuleType:
+    # Imported by the first call that may take the fast path, then found here: an import
+    # statement in the handler would cost each call about a microsecond.
+    from smfake._wire import fastpath
+
+    return fastpath
+
+
+@functools.cache
+def _fast_response_type() -> type[FakeResponse]:
+    from smfake._wire import fastpath
+
+    class _FastResponse(fastpath.LazyHeaders, FakeResponse):
+        """The fast path's response: FakeResponse whose headers are built when first read."""
+
+    return _FastResponse
 
 
 def install() -> None:

@@ -79,6 +79,90 @@ def test_importing_the_plugin_imports_nothing_heavy(tmp_path):
     assert done.stdout == "[]\n"
 
 
+# What `import smfake` may load before any fake is active: the import hook that installs the
+# dormant dispatcher when botocore loads.
+FRONT_WIRE = ["smfake._wire", "smfake._wire.install"]
+
+
+@pytest.mark.parametrize("first", ["", "import botocore"])
+def test_mock_secretsmanager_loads_only_its_front(tmp_path, first):
+    done = run_python(
+        f"""
+        import sys
+        {first}
+        before = set(sys.modules)
+        import smfake
+        smfake.mock_secretsmanager
+        loaded = sorted(
+            name for name in set(sys.modules) - before
+            if name.partition(".")[0] in {{"boto3", "botocore"}}
+            or name.startswith(("smfake._domain", "smfake._wire"))
+        )
+        print(loaded)
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{FRONT_WIRE}\n"
+
+
+def test_the_dormant_dispatcher_loads_none_of_the_fake(tmp_path):
+    done = run_python(
+        """
+        import sys
+        import boto3
+        import smfake
+        boto3.client("secretsmanager", region_name="us-east-1")
+        loaded = sorted(
+            name for name in sys.modules
+            if name.startswith(("smfake._api", "smfake._domain", "smfake._wire"))
+        )
+        print(loaded)
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{sorted([*FRONT_WIRE, 'smfake._wire.hook', 'smfake._wire.model'])}\n"
+
+
+def test_subsystems_few_tests_use_load_on_first_use(tmp_path):
+    done = run_python(
+        """
+        import sys
+        import boto3
+        import smfake
+        client = boto3.client(
+            "secretsmanager",
+            region_name="us-east-1",
+            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+            aws_secret_access_key="secret",
+        )
+        with smfake.mock_secretsmanager() as fake:
+            client.create_secret(Name="s", SecretString="v")
+            client.get_secret_value(SecretId="s")
+            fake.reset()
+        print(sorted(
+            name for name in sys.modules
+            if name in {
+                "smfake._api.authorization",  # access control
+                "smfake._domain.access",
+                "smfake._domain.conditions",
+                "smfake._domain.requester",
+                "smfake._api.faults",
+                "smfake._api.server",
+                "smfake._api.snapshot",
+                "smfake._wire.extension",  # the Lambda extension's endpoint
+                "smfake._wire.front",  # plain HTTP callers, the Query API
+                "smfake._wire.query",
+            }
+        ))
+        """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
+
+
 def test_botocore_imported_after_the_plugin_gets_the_dispatcher(tmp_path):
     done = run_python(
         """

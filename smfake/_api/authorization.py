@@ -1,0 +1,380 @@
+"""Authorization of one call, as AWS evaluates policies: the engine behind ``fake.access``.
+
+For each call it asks the questions AWS asks (the service authorization reference's actions,
+resources and condition keys for Secrets Manager, and KMS's for the key behind a value) and
+refuses the call with AWS's AccessDeniedException when a policy says no. The evaluation itself
+is smfake/_domain/access.py. Imported only once access control is used (``enforce_access``,
+``fake.access.check``): most tests never load it, nor the policy evaluation beneath.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from smfake._api.kms import default_key_policy
+from smfake._domain import messages
+from smfake._domain.access import (
+    AccessRequest,
+    Decision,
+    access_denied_message,
+    evaluate,
+    parse_identity_policy,
+)
+from smfake._domain.conditions import ContextValue
+from smfake._domain.errors import AccessDeniedException, ServiceError
+from smfake._domain.kms import KmsKey
+from smfake._domain.policy import Policy
+from smfake._domain.policy import parse as parse_resource_policy
+from smfake._domain.principals import Principal, root_arn
+from smfake._domain.secret import Secret
+from smfake._domain.store import SecretStore, partition_of
+from smfake._wire.dispatch import Call
+
+# Actions without resource-level permissions: the resource is "*" (authorization reference).
+_ACCOUNT_LEVEL = frozenset({"ListSecrets", "GetRandomPassword", "BatchGetSecretValue"})
+# Operations that write a value: KMS GenerateDataKey on the secret's key (§13).
+_WRITES_VALUE = frozenset({"CreateSecret", "PutSecretValue", "UpdateSecret"})
+# Request members that become secretsmanager:<Member> condition keys, as the authorization
+# reference lists them per action.
+_PARAM_KEYS = (
+    "SecretId",
+    "VersionId",
+    "VersionStage",
+    "Description",
+    "KmsKeyId",
+    "RotationLambdaARN",
+    "BlockPublicPolicy",
+    "RecoveryWindowInDays",
+    "ForceDeleteWithoutRecovery",
+    "ForceOverwriteReplicaSecret",
+    "RotateImmediately",
+)
+KMS_DENIED = messages.KMS_ACCESS_DENIED
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    action: str
+    resource: str
+    resource_account: str | None
+    shown: str | None
+    resource_policy: Policy | None
+    context: Mapping[str, ContextValue]
+
+
+# Where each decision goes: the AccessControl's recent decisions.
+Record = Callable[[Decision], None]
+
+
+def authorize(call: Call, store: SecretStore, record: Record) -> None:
+    """Raise AccessDeniedException when a policy refuses ``call`` (nothing has run yet)."""
+    principal = _principal(call)
+    secret = _secret_of(call.params, store)
+    for question in _questions(call, store, secret):
+        _ask(principal, call, question, record)
+    key = _key_of(call, store, secret)
+    if key is not None:
+        action = "kms:GenerateDataKey" if call.operation in _WRITES_VALUE else "kms:Decrypt"
+        _ask_kms(principal, call, store, key, action, secret, record)
+
+
+def review_batch(call: Call, store: SecretStore, record: Record) -> None:
+    """BatchGetSecretValue: each secret needs GetSecretValue (and kms:Decrypt); a refused
+    one moves from SecretValues to Errors, as AWS reports it."""
+    if call.result is None:
+        return
+    principal = _principal(call)
+    kept, errors = [], list(call.result.get("Errors", []))
+    # Errors name a secret as the caller did (a name or an ARN).
+    given = {}
+    for secret_id in call.params.get("SecretIdList") or []:
+        found = _secret_of({"SecretId": secret_id}, store)
+        if found is not None:
+            given[found.arn] = secret_id
+    for entry in call.result.get("SecretValues", []):
+        secret = store.find(entry["ARN"])
+        try:
+            if secret is None:
+                raise AccessDeniedException(KMS_DENIED)
+            question = _secret_question("secretsmanager:GetSecretValue", call, store, secret)
+            _ask(principal, call, question, record)
+            key = _secret_key(store, secret)
+            if key is not None:
+                _ask_kms(principal, call, store, key, "kms:Decrypt", secret, record)
+        except AccessDeniedException as error:
+            shown = given.get(entry["ARN"], entry["ARN"])
+            errors.append({"SecretId": shown, "ErrorCode": error.code, "Message": error.message})
+            continue
+        kept.append(entry)
+    call.result = {**call.result, "SecretValues": kept, "Errors": errors}
+
+
+def check(
+    principal: Principal,
+    action: str,
+    resource: str,
+    *,
+    resource_policy: str | None,
+    context: Mapping[str, ContextValue],
+) -> Decision:
+    """Evaluate one question without making a call."""
+    account = resource.split(":")[4] if resource.count(":") >= 5 else None
+    request = _request(principal, action, resource, account or None, context)
+    return evaluate(
+        request,
+        identity_policies=_identity_policies(principal),
+        permissions_boundary=_boundary(principal),
+        resource_policy=None if resource_policy is None else _resource_policy(resource_policy),
+    )
+
+
+def _principal(call: Call) -> Principal:
+    if call.caller.principal is not None:
+        return call.caller.principal
+    # An unregistered key acts as the root user of the fake's account.
+    account = call.account_id
+    arn = root_arn(account, partition_of(call.region))
+    return Principal(call.caller.access_key or "", account, arn)
+
+
+def _ask(principal: Principal, call: Call, question: _Question, record: Record) -> None:
+    request = _request(
+        principal,
+        question.action,
+        question.resource,
+        question.resource_account,
+        {**_global_context(call), **question.context},
+    )
+    decision = evaluate(
+        request,
+        identity_policies=_identity_policies(principal),
+        permissions_boundary=_boundary(principal),
+        resource_policy=question.resource_policy,
+    )
+    record(decision)
+    if not decision.allowed:
+        raise AccessDeniedException(
+            access_denied_message(decision, request, shown_resource=question.shown)
+        )
+
+
+def _ask_kms(
+    principal: Principal,
+    call: Call,
+    store: SecretStore,
+    key: KmsKey | _ManagedKey,
+    action: str,
+    secret: Secret | None,
+    record: Record,
+) -> None:
+    context: dict[str, ContextValue] = {
+        **_global_context(call),
+        "kms:ViaService": f"secretsmanager.{store.region}.amazonaws.com",
+        "kms:CallerAccount": principal.account_id,
+    }
+    if secret is not None:
+        context["kms:EncryptionContext:SecretARN"] = secret.arn
+    if isinstance(key, _ManagedKey) or key.managed:
+        # The AWS managed key aws/secretsmanager serves its own account only (§13).
+        allowed = principal.account_id == store.account
+        decision = Decision(
+            allowed,
+            "allowed" if allowed else "no_resource_allow",
+            (),
+            principal.arn,
+            action,
+            f"arn:{partition_of(store.region)}:kms:{store.region}:{store.account}"
+            ":alias/aws/secretsmanager",
+        )
+    else:
+        request = _request(principal, action, key.arn, store.account, context)
+        decision = evaluate(
+            request,
+            identity_policies=_identity_policies(principal),
+            permissions_boundary=_boundary(principal),
+            resource_policy=_resource_policy(key.policy or default_key_policy(store.account)),
+            resource_policy_required=True,
+        )
+    record(decision)
+    if not decision.allowed:
+        # Secrets Manager reports a refused KMS call in its own words.
+        raise AccessDeniedException(KMS_DENIED)
+
+
+def _questions(call: Call, store: SecretStore, secret: Secret | None) -> Iterator[_Question]:
+    operation, params = call.operation, call.params
+    action = f"secretsmanager:{operation}"
+    if operation in _ACCOUNT_LEVEL or (
+        operation == "ValidateResourcePolicy" and not params.get("SecretId")
+    ):
+        yield _Question(action, "*", None, None, None, _request_context(params))
+        if operation == "BatchGetSecretValue" and params.get("Filters"):
+            yield _Question("secretsmanager:ListSecrets", "*", None, None, None, {})
+        return
+    yield _secret_question(action, call, store, secret)
+    if operation == "CreateSecret":
+        # Tagging and replicating at creation need their own permissions too (§18 [M]).
+        if params.get("Tags"):
+            yield _secret_question("secretsmanager:TagResource", call, store, secret)
+        if params.get("AddReplicaRegions"):
+            yield _secret_question("secretsmanager:ReplicateSecretToRegions", call, store, secret)
+
+
+def _secret_question(
+    action: str, call: Call, store: SecretStore, secret: Secret | None
+) -> _Question:
+    params = call.params
+    given = params.get("SecretId")
+    if secret is not None:
+        arn, shown = secret.arn, given if isinstance(given, str) else secret.arn
+    elif call.operation == "CreateSecret":
+        # The new secret's ARN is not known before it exists; its suffix is a wildcard.
+        arn = shown = f"{store.arn_prefix}{params.get('Name', '')}-??????"
+    else:
+        text = given if isinstance(given, str) else ""
+        arn = text if text.startswith("arn:") else f"{store.arn_prefix}{text}"
+        shown = text
+    context: dict[str, ContextValue] = {**_request_context(params)}
+    if secret is not None:
+        context.update(_resource_context(secret))
+    policy = None
+    if secret is not None and secret.policy is not None:
+        policy = _resource_policy(secret.policy)
+    return _Question(action, arn, store.account, shown, policy, context)
+
+
+def _request_context(params: Mapping[str, Any]) -> dict[str, ContextValue]:
+    context: dict[str, ContextValue] = {}
+    for name in _PARAM_KEYS:
+        value = params.get(name)
+        if isinstance(value, (str, bool, int)):
+            context[f"secretsmanager:{name}"] = value
+    if isinstance(params.get("Name"), str):
+        context["secretsmanager:Name"] = params["Name"]
+    tags = params.get("Tags")
+    if isinstance(tags, list):
+        pairs = [(t.get("Key"), t.get("Value")) for t in tags if isinstance(t, dict)]
+        for key, value in pairs:
+            if isinstance(key, str) and isinstance(value, str):
+                context[f"aws:RequestTag/{key}"] = value
+        context["aws:TagKeys"] = [key for key, _ in pairs if isinstance(key, str)]
+    keys = params.get("TagKeys")
+    if isinstance(keys, list):
+        context["aws:TagKeys"] = [key for key in keys if isinstance(key, str)]
+    regions = params.get("AddReplicaRegions")
+    if isinstance(regions, list):
+        context["secretsmanager:AddReplicaRegions"] = [
+            r["Region"] for r in regions if isinstance(r, dict) and isinstance(r.get("Region"), str)
+        ]
+    if isinstance(params.get("RotationRules"), dict):
+        context["secretsmanager:ModifyRotationRules"] = True
+    return context
+
+
+def _resource_context(secret: Secret) -> dict[str, ContextValue]:
+    context: dict[str, ContextValue] = {}
+    for key, value in (secret.tags or {}).items():
+        context[f"secretsmanager:ResourceTag/{key}"] = value
+        context[f"aws:ResourceTag/{key}"] = value
+    if secret.primary_region is not None:
+        context["secretsmanager:SecretPrimaryRegion"] = secret.primary_region
+    if secret.rotation_lambda_arn is not None:
+        context["secretsmanager:resource/AllowRotationLambdaArn"] = secret.rotation_lambda_arn
+    return context
+
+
+def _global_context(call: Call) -> dict[str, ContextValue]:
+    return {
+        "aws:SourceIp": call.caller.source_ip,
+        "aws:CurrentTime": call.time,
+        "aws:EpochTime": int(call.time.timestamp()),
+        "aws:SecureTransport": True,
+        "aws:RequestedRegion": call.region,
+    }
+
+
+def _request(
+    principal: Principal,
+    action: str,
+    resource: str,
+    resource_account: str | None,
+    context: Mapping[str, ContextValue],
+) -> AccessRequest:
+    kind = principal.identity_type
+    return AccessRequest(
+        principal_arn=principal.arn,
+        principal_account=principal.account_id,
+        principal_type=kind if kind != "Unknown" else "IAMUser",  # type: ignore[arg-type]
+        action=action,
+        resource=resource,
+        resource_account=resource_account,
+        principal_tags=dict(principal.tags),
+        context=context,
+    )
+
+
+def _secret_of(params: Mapping[str, Any], store: SecretStore) -> Secret | None:
+    secret_id = params.get("SecretId")
+    if not isinstance(secret_id, str):
+        return None
+    try:
+        return store.find(secret_id)
+    except ServiceError:
+        return None  # an invalid name: validation reports it once access is granted
+
+
+def _key_of(call: Call, store: SecretStore, secret: Secret | None) -> KmsKey | _ManagedKey | None:
+    """The KMS key the call encrypts or decrypts with, when it does (§13)."""
+    params, operation = call.params, call.operation
+    has_value = params.get("SecretString") is not None or params.get("SecretBinary") is not None
+    # Authorization runs before validation: a raw HTTP caller may send any JSON type here.
+    given = params.get("KmsKeyId")
+    ref = given if isinstance(given, str) and given else None
+    if operation == "GetSecretValue" and secret is not None:
+        return _secret_key(store, secret)
+    if operation == "CreateSecret" and has_value:
+        return MANAGED_KEY if ref is None else store.keys.find(ref)
+    if operation in ("PutSecretValue", "UpdateSecret") and secret is not None:
+        if operation == "UpdateSecret" and ref is not None:
+            return store.keys.find(ref)
+        return _secret_key(store, secret) if has_value else None
+    return None
+
+
+def _secret_key(store: SecretStore, secret: Secret) -> KmsKey | _ManagedKey | None:
+    if secret.kms_key_id is None:
+        return MANAGED_KEY
+    return store.keys.find(secret.kms_key_id)
+
+
+class _ManagedKey:
+    """The AWS managed key aws/secretsmanager, named without creating it (creating it would
+    draw ids from the fake's generator and change what a seeded run produces)."""
+
+    managed = True
+    policy = None
+
+
+MANAGED_KEY = _ManagedKey()
+
+
+def _identity_policies(principal: Principal) -> Sequence[Policy]:
+    return [_identity_policy(text) for text in principal.policies]
+
+
+def _boundary(principal: Principal) -> Policy | None:
+    text = principal.permissions_boundary
+    return None if text is None else _identity_policy(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _identity_policy(text: str) -> Policy:
+    return parse_identity_policy(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _resource_policy(text: str) -> Policy:
+    return parse_resource_policy(text)
