@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import json.encoder
 import time
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 from email.utils import formatdate
 from typing import Any
@@ -48,8 +50,27 @@ def _default(value: Any) -> Any:
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=_default)
 
 
+# JSONEncoder.encode also sets up its C encoder on every call, with a table of the containers
+# it is inside to detect cycles, which a result never has: this is that encoder, made once
+# with no such table (None where the C accelerator is missing or takes other arguments).
+def _c_encoder() -> Callable[[Any, int], Sequence[str]] | None:
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython without its _json accelerator
+        return None
+    arguments = (None, _default, json.encoder.encode_basestring_ascii, None, ":", ",")
+    try:
+        return make(*arguments, False, False, True)  # type: ignore[no-any-return]
+    except TypeError:  # pragma: no cover - a future signature
+        return None
+
+
+_C_ENCODER = _c_encoder()
+
+
 def result_body(result: dict[str, Any]) -> bytes:
-    return _ENCODER.encode(result).encode()
+    if _C_ENCODER is None:  # pragma: no cover - CPython without its _json accelerator
+        return _ENCODER.encode(result).encode()
+    return "".join(_C_ENCODER(result, 0)).encode()
 
 
 def error_status(error: ServiceError) -> int:

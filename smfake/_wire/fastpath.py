@@ -173,7 +173,12 @@ class LazyHeaders:
     may read more), and building the HeadersDict was a tenth of the fast path's own cost."""
 
     def __init__(self, url: str, status_code: int, headers: dict[str, str], raw: Any) -> None:
-        super().__init__(url, status_code, {}, raw)  # type: ignore[call-arg]
+        # AWSResponse.__init__'s attributes, set here rather than through it: it would build
+        # a HeadersDict of its own (tests/wire/test_fast_path.py checks that none is missed).
+        self.url = url
+        self.status_code = status_code
+        self.raw = raw
+        self._content = None
         self._plain = headers
         self._headers: HeadersDict | None = None
 
@@ -287,7 +292,7 @@ def _check_zone() -> None:
     datetime class (freezegun swaps it)."""
     zone = (
         parsers.DEFAULT_TIMESTAMP_PARSER,
-        os.environ.get("TZ"),
+        _tz_variable(),
         time.timezone,
         time.altzone,
         time.daylight,
@@ -297,6 +302,16 @@ def _check_zone() -> None:
     if zone != _zone[0]:
         _timestamps.clear()
         _zone[0] = zone
+
+
+def _tz_variable() -> object:
+    # os.environ.get("TZ") raises and catches a KeyError when TZ is unset, the usual case,
+    # which made it most of the zone check's cost: read the mapping os.environ keeps current.
+    environ = os.environ
+    try:
+        return environ._data.get(environ.encodekey("TZ"))  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - an os.environ replaced by another mapping
+        return environ.get("TZ")
 
 
 def _blob(value: Any) -> Any:

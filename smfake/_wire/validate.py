@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from typing import Any
 
 from smfake._domain import messages
@@ -17,9 +18,10 @@ _EMPTY_MEANS_ABSENT = frozenset({"SecretString", "SecretBinary"})
 
 
 def check(operation: str, params: dict[str, Any]) -> None:
-    # Most calls repeat the same few flat requests (GetSecretValue of one id): remember the
-    # ones that passed, so that each is walked against the model once. Only requests whose
-    # values are all strings, ints or bools are remembered; anything else is walked each time.
+    # Most calls repeat the same few shapes of flat request (GetSecretValue of an id,
+    # PutSecretValue of a new value with a new token): remember the shapes that passed, so
+    # that each is walked against the model once. Only requests whose values are all
+    # strings, bytes, ints or bools are remembered; anything else is walked each time.
     key = _flat_key(operation, params)
     if key is not None and key in _passed:
         return
@@ -35,21 +37,52 @@ _passed: set[tuple[object, ...]] = set()
 
 
 def _flat_key(operation: str, params: dict[str, Any]) -> tuple[object, ...] | None:
-    if _has_sensitive_input(operation):
-        return None  # a secret value must not outlive its call in a module-level set
+    """What decides whether a flat request passes: per member, its type, and its value
+    where a pattern or an enum checks it, else only that its size is within bounds. None
+    when the request must be walked."""
+    rules = _member_rules(operation)
     items: list[object] = [operation]
     for name, value in params.items():
-        if type(value) not in (str, int, bool):
+        kind = type(value)
+        if kind not in (str, bytes, int, bool):
             return None
+        rule = rules.get(name)
+        if rule is None:  # not a member, or a value that must be seen: keyed by itself
+            if kind is bytes or name in _sensitive_members(operation):
+                return None  # a secret value must not outlive its call in a module-level set
+            items += (name, kind, value)
+            continue
+        low, high = rule
+        size = value if kind is int else len(value) if kind is not bool else 0
+        if not (low <= size <= high or (name in _EMPTY_MEANS_ABSENT and not value)):
+            return None  # out of bounds: walked, to report it
         # The type is part of the key: True and 1 are equal but validate differently.
-        items += (name, type(value), value)
+        items += (name, kind, None)
     return tuple(items)
 
 
 @functools.cache
-def _has_sensitive_input(operation: str) -> bool:
+def _sensitive_members(operation: str) -> frozenset[str]:
     shape = service_model().operation_model(operation).input_shape
-    return any(member.metadata.get("sensitive") for member in shape.members.values())
+    return frozenset(
+        name for name, member in shape.members.items() if member.metadata.get("sensitive")
+    )
+
+
+@functools.cache
+def _member_rules(operation: str) -> dict[str, tuple[int, int]]:
+    """The input's scalar members checked by nothing but bounds (length, or value for
+    numbers): their (min, max). Members with a pattern or an enum are left out."""
+    shape = service_model().operation_model(operation).input_shape
+    found: dict[str, tuple[int, int]] = {}
+    for name, member in shape.members.items():
+        meta = member.metadata
+        if member.type_name not in ("string", "blob", "integer", "long", "boolean"):
+            continue
+        if meta.get("pattern") or getattr(member, "enum", None):
+            continue
+        found[name] = (meta.get("min", -sys.maxsize), meta.get("max", sys.maxsize))
+    return found
 
 
 def _walk(operation: str, params: dict[str, Any]) -> None:

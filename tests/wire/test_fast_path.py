@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 import boto3
 import pytest
 from botocore import xform_name
-from botocore.awsrequest import HeadersDict
+from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
@@ -360,6 +360,16 @@ def test_a_success_skips_signing_sending_and_retry_handling(fake, sm):
     assert headers["content-type"] == "application/x-amz-json-1.1"
     assert parsedate_to_datetime(headers["date"]).tzinfo is not None
     assert fake.events[-1].request_id == response["ResponseMetadata"]["RequestId"]
+
+
+def test_the_fast_response_has_every_attribute_botocore_sets(fake, sm):
+    # The fast path's response sets AWSResponse's attributes itself (to skip building a
+    # HeadersDict it would replace): one botocore adds later must not go missing.
+    stages = Stages(sm)
+    sm.get_secret_value(SecretId="app")
+    http, _ = stages.after_call[0]
+    assert [name for name in vars(AWSResponse("u", 200, {}, None)) if not hasattr(http, name)] == []
+    assert json.loads(http.content)["Name"] == "app"
 
 
 def test_an_error_is_delivered_by_the_full_path_and_runs_once(fake, sm):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from smfake._domain.errors import SerializationException
+from smfake._domain.errors import SerializationException, ValidationException
 from tests.conftest import error_of, needs_member
 
 PREFIX = "1 validation error detected: "
@@ -85,16 +85,45 @@ def test_validate_never_echoes_a_secret_value(client):
     assert "topsecret" not in repr(excinfo.value.response)
 
 
-def test_validate_remembers_passed_flat_requests_but_never_secret_values():
+def test_validate_remembers_passed_request_shapes_but_never_secret_values():
     from smfake._wire import validate
 
     validate._passed.clear()
+    # Members checked only by their length are remembered by type: one entry for many ids.
     validate.check("GetSecretValue", {"SecretId": "remembered"})
-    assert ("GetSecretValue", "SecretId", str, "remembered") in validate._passed
-    validate.check(
-        "PutSecretValue", {"SecretId": "s", "SecretString": "hush", "ClientRequestToken": "t" * 32}
-    )
-    assert not any("hush" in key for key in validate._passed)
-    # A remembered request still fails when a value of another type comes along.
+    validate.check("GetSecretValue", {"SecretId": "another"})
+    assert validate._passed == {("GetSecretValue", "SecretId", str, None)}
+    # Members with a pattern or an enum are remembered by value (SortOrder is an enum).
+    validate.check("ListSecrets", {"SortOrder": "asc"})
+    assert ("ListSecrets", "SortOrder", str, "asc") in validate._passed
+    with pytest.raises(ValidationException, match="sortOrder"):
+        validate.check("ListSecrets", {"SortOrder": "up"})
+    # A value and a token: remembered by their types alone, never by what they hold.
+    for value in ("hush", "quiet"):
+        request = {"SecretId": "s", "SecretString": value, "ClientRequestToken": value * 8}
+        validate.check("PutSecretValue", request)
+    assert not any("hush" in str(key) or "quiet" in str(key) for key in validate._passed)
+    assert (
+        "PutSecretValue", "SecretId", str, None, "SecretString", str, None,
+        "ClientRequestToken", str, None,
+    ) in validate._passed  # fmt: skip
+    # A size out of bounds is walked every time, so that it is reported.
+    for too_long in ("x" * 65_537, b"x" * 65_537):
+        member = "SecretString" if isinstance(too_long, str) else "SecretBinary"
+        path = member[0].lower() + member[1:]
+        with pytest.raises(ValidationException, match=f"'{path}' failed to satisfy"):
+            validate.check("PutSecretValue", {"SecretId": "s", member: too_long})
+    with pytest.raises(ValidationException, match="clientRequestToken"):
+        validate.check("PutSecretValue", {"SecretId": "s", "ClientRequestToken": "short"})
+    with pytest.raises(ValidationException, match="secretId"):
+        validate.check("GetSecretValue", {"SecretId": "x" * 2049})
+    # A sensitive member with a pattern (the rotation token) is walked every time, never kept.
+    with pytest.raises(ValidationException, match="rotationToken"):
+        validate.check("PutSecretValue", {"SecretId": "s", "RotationToken": "#" * 40})
+    validate.check("PutSecretValue", {"SecretId": "s", "RotationToken": "a" * 40})
+    assert not any("RotationToken" in key for key in validate._passed)
+    # A remembered shape still fails when a value of another type comes along.
     with pytest.raises(SerializationException):
         validate.check("GetSecretValue", {"SecretId": 5})
+    with pytest.raises(SerializationException):
+        validate.check("DeleteSecret", {"SecretId": "s", "ForceDeleteWithoutRecovery": 1})
