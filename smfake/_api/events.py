@@ -223,21 +223,31 @@ class EventLog(Sequence[Event]):
 # A NamedTuple, not a dataclass: every fake imports this module, and a dataclass costs several
 # times as much to define (~1 ms, at every process start).
 class CallRecord(NamedTuple):
-    """One ended call, already redacted: its parameters and result are CloudTrail's visible
-    (camelCase) members only. ``build()`` makes its Event records."""
+    """One ended call, already redacted: no sensitive member of its parameters or result is
+    left. ``build()`` makes its Event records; what only reading needs (CloudTrail's camelCase
+    names, the event id) is done then, not while the call runs."""
 
     call: Call
-    event_id: str
+    # Whether call.params / call.result still have the service's member names (nothing had
+    # to be dropped, so they were kept as they were) rather than CloudTrail's.
+    raw_params: bool
+    raw_result: bool
     secret_arn: str | None
     secret_id: str | None
     batch: list[tuple[str | None, str | None, str | None]]
 
     def build(self) -> list[Event]:
         call, error = self.call, self.call.error
-        read_only = call.operation in _READ_ONLY
+        operation = call.operation
+        read_only = operation in _READ_ONLY
+        params = _visible(operation, call.params, output=False) if self.raw_params else call.params
+        result = call.result
+        if result is not None and self.raw_result:
+            result = _visible(operation, result, output=True)
+        event_id = _event_id(call.request_id)
         main = Event(
             event_time=call.time,
-            event_name=call.operation,
+            event_name=operation,
             event_type=API_CALL,
             aws_region=call.region,
             recipient_account_id=call.account_id,
@@ -246,10 +256,10 @@ class CallRecord(NamedTuple):
             ),
             source_ip_address=call.caller.source_ip,
             user_agent=call.caller.user_agent,
-            request_parameters=call.params or None,
-            response_elements=None if read_only else call.result or None,
+            request_parameters=params or None,
+            response_elements=None if read_only else result or None,
             request_id=call.request_id,
-            event_id=self.event_id,
+            event_id=event_id,
             read_only=read_only,
             error_code=None if error is None else error.code,
             error_message=None if error is None else error.message,
@@ -264,7 +274,7 @@ class CallRecord(NamedTuple):
                     main,
                     event_name="GetSecretValue",
                     request_parameters={"secretId": target},
-                    event_id=f"{self.event_id}-{index}",
+                    event_id=f"{event_id}-{index}",
                     error_code=code,
                     error_message=message,
                     secret_arn=target if code is None else None,
@@ -274,23 +284,35 @@ class CallRecord(NamedTuple):
         return events
 
 
-def from_call(call: Call, *, event_id: str, secret_arn: str | None) -> CallRecord:
+def _event_id(request_id: str) -> str:
+    """A call's event id: a version-4 form UUID made from its request id (unique per call), so
+    that no random draw is spent while the call runs and a seeded fake's ids stay replayable."""
+    digest = bytearray(hashlib.blake2b(request_id.encode(), digest_size=16).digest())
+    digest[6] = digest[6] & 0x0F | 0x40
+    digest[8] = digest[8] & 0x3F | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def from_call(call: Call, *, secret_arn: str | None) -> CallRecord:
     """The record of one API call, redacted now: no secret value outlives the call."""
-    error, result = call.error, call.result
+    error, result, operation = call.error, call.result, call.operation
     shown = None
-    if error is None and result is not None and call.operation not in _READ_ONLY:
-        shown = _visible(call.operation, result, output=True)
+    raw_result = False
+    if error is None and result is not None and operation not in _READ_ONLY:
+        shown, raw_result = _redacted(operation, result, output=True)
     batch: list[tuple[str | None, str | None, str | None]] = []
-    if call.operation == "BatchGetSecretValue" and result is not None:
+    if operation == "BatchGetSecretValue" and result is not None:
         batch = [(e.get("ARN"), None, None) for e in result.get("SecretValues", [])]
         batch += [
             (e.get("SecretId"), e.get("ErrorCode"), e.get("Message"))
             for e in result.get("Errors", [])
         ]
-    secret_id = call.params.get("SecretId")
+    params, raw_params = _redacted(operation, call.params, output=False)
+    secret_id = params.get("SecretId")
     redacted = Call(
-        call.operation,
-        _visible(call.operation, call.params, output=False),
+        operation,
+        params,
         call.region,
         call.account_id,
         call.caller,
@@ -300,8 +322,59 @@ def from_call(call: Call, *, event_id: str, secret_arn: str | None) -> CallRecor
         error,
     )
     return CallRecord(
-        redacted, event_id, secret_arn, secret_id if isinstance(secret_id, str) else None, batch
+        redacted,
+        raw_params,
+        raw_result,
+        secret_arn,
+        secret_id if isinstance(secret_id, str) else None,
+        batch,
     )
+
+
+def _redacted(
+    operation: str, values: dict[str, Any], *, output: bool
+) -> tuple[dict[str, Any], bool]:
+    """``values`` without the model's sensitive members, and whether the member names are
+    still the service's (renamed by _visible when the record is built). Only members that may
+    hold a secret deeper down are walked now; otherwise the top-level ones are dropped, and
+    ``values`` itself is kept when there are none (nothing else holds it after the call)."""
+    hidden, nested = _plan(operation, output)
+    walk = _walk_now(operation, output)
+    dropped = False
+    for key, item in values.items():
+        if key in walk:
+            return _visible(operation, values, output=output), False
+        if key in hidden or isinstance(item, (bytes, bytearray)):
+            dropped = True
+    if dropped:
+        values = {
+            key: item
+            for key, item in values.items()
+            if key not in hidden and not isinstance(item, (bytes, bytearray))
+        }
+    return values, True
+
+
+@functools.cache
+def _walk_now(operation: str, output: bool) -> frozenset[str]:
+    # The nested members whose shapes hold a sensitive member or a blob somewhere inside.
+    _, nested = _plan(operation, output)
+    return frozenset(name for name, shape in nested.items() if _may_hide(shape, set()))
+
+
+def _may_hide(shape: Any, seen: set[str]) -> bool:
+    if shape.metadata.get("sensitive") or shape.type_name == "blob":
+        return True
+    if shape.name in seen:
+        return False
+    seen.add(shape.name)
+    if shape.type_name == "structure":
+        return any(_may_hide(member, seen) for member in shape.members.values())
+    if shape.type_name == "list":
+        return _may_hide(shape.member, seen)
+    if shape.type_name == "map":
+        return _may_hide(shape.key, seen) or _may_hide(shape.value, seen)
+    return False
 
 
 def from_notice(notice: Notice, *, event_id: str, request_id: str) -> Event:

@@ -256,9 +256,7 @@ class _Observer:
     def record(self, call: Call, store: SecretStore) -> None:
         fake = self._fake
         arn = _secret_arn(call, store)
-        fake.events.add_call(
-            event_records.from_call(call, event_id=fake._backend.ids.uuid(), secret_arn=arn)
-        )
+        fake.events.add_call(event_records.from_call(call, secret_arn=arn))
         if _log.isEnabledFor(logging.DEBUG):
             # Names and codes only: a value never reaches the log.
             _log.debug(
