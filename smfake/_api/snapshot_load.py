@@ -21,7 +21,14 @@ from smfake._domain.errors import ServiceError
 from smfake._domain.kms import DISABLED, ENABLED, PENDING_DELETION, KeyRing, KmsKey, Sealed
 from smfake._domain.principals import Principal
 from smfake._domain.schedule import parse_rules
-from smfake._domain.secret import Replica, Secret, SecretValue, SecretVersion
+from smfake._domain.secret import (
+    Replica,
+    Secret,
+    SecretValue,
+    SecretVersion,
+    is_arn_of,
+    shared_stages,
+)
 from smfake._domain.store import SecretStore, partition_of
 from smfake.errors import UsageError
 
@@ -123,9 +130,12 @@ def _key(item: Fields) -> KmsKey:
 
 
 def _secret(item: Fields, store: _Store, key_ids: set[str]) -> Secret:
+    arn, name = item.text("arn"), item.text("name")
+    if not is_arn_of(arn, name):
+        raise UsageError(f"snapshot {item.where}.arn: not the ARN of a secret named {name}")
     secret = Secret(
-        arn=item.text("arn"),
-        name=item.text("name"),
+        arn=arn,
+        name=name,
         created=item.time("created"),
         last_changed=item.time("last_changed"),
         description=item.opt_text("description"),
@@ -159,8 +169,13 @@ def _secret(item: Fields, store: _Store, key_ids: set[str]) -> Secret:
         store.rotation_due[secret.arn] = due
     for entry in item.objs("replicas"):
         region = entry.text("region")
-        secret.replicas[region] = Replica(
-            region, entry.opt_text("kms_key_id"), entry.text("status"), entry.opt_text("message")
+        secret.set_replica(
+            Replica(
+                region,
+                entry.opt_text("kms_key_id"),
+                entry.text("status"),
+                entry.opt_text("message"),
+            )
         )
     for entry in item.objs("versions"):
         version = SecretVersion(
@@ -168,7 +183,7 @@ def _secret(item: Fields, store: _Store, key_ids: set[str]) -> Secret:
             entry.time("created"),
             None,
             entry.opt_text("kms_key_id"),
-            entry.strings("stages"),
+            shared_stages(entry.strings("stages")),
             entry.opt_date("last_accessed"),
         )
         value = entry.opt_obj("value")
@@ -298,7 +313,7 @@ def _rng(state: Fields) -> tuple[int, tuple[int, ...], float | None]:
 
 
 def secrets_of(store: SecretStore) -> list[Secret]:
-    return list(store._by_arn.values())
+    return list(store._by_name.values())
 
 
 def keys_of(ring: KeyRing) -> dict[str, KmsKey]:

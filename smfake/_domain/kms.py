@@ -30,6 +30,7 @@ PENDING_DELETION = "PendingDeletion"
 MIN_PENDING_DAYS = 7
 MAX_PENDING_DAYS = 30
 _KEY_ID = re.compile(r"(mrk-)?[0-9a-fA-F-]{1,64}")
+NONCE_SIZE = 12  # AES-GCM's standard nonce
 
 
 @dataclass(slots=True)
@@ -53,14 +54,27 @@ class KmsKey:
         self.cipher = _crypto()[0](self.data_key)
 
 
-@dataclass(frozen=True, slots=True)
 class Sealed:
-    """A secret value at rest: which key sealed it, and the ciphertext."""
+    """A secret value at rest: which key sealed it, the nonce and the ciphertext."""
 
-    key_id: str
-    binary: bool
-    nonce: bytes = field(repr=False)
-    ciphertext: bytes = field(repr=False)
+    __slots__ = ("key_id", "binary", "_data")
+
+    def __init__(self, key_id: str, binary: bool, nonce: bytes, ciphertext: bytes) -> None:
+        self.key_id = key_id
+        self.binary = binary
+        # The nonce and the ciphertext in one bytes object: a second one cost ~50 bytes a value.
+        self._data = nonce + ciphertext
+
+    def __repr__(self) -> str:
+        return f"Sealed(key_id={self.key_id!r}, binary={self.binary!r})"
+
+    @property
+    def nonce(self) -> bytes:
+        return self._data[:NONCE_SIZE]
+
+    @property
+    def ciphertext(self) -> bytes:
+        return self._data[NONCE_SIZE:]
 
 
 class KeyRing:
@@ -104,7 +118,7 @@ class KeyRing:
         key = self.find(ref)
         if key is None or key.state != ENABLED:
             raise EncryptionFailure(messages.ENCRYPTION_FAILURE)
-        nonce = os.urandom(12)
+        nonce = os.urandom(NONCE_SIZE)
         ciphertext = key.cipher.encrypt(nonce, plaintext, context)
         return Sealed(key.key_id, binary, nonce, ciphertext)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from smfake._domain import messages, paging
@@ -38,7 +38,7 @@ SCAN_LIMIT = 1000
 # §8: a name-like value breaks into words at these characters, unless it mixes two of them.
 _SEPARATORS = frozenset("/_+=.@-")
 
-Key = tuple[int | str, ...]
+Key = tuple[int | str | datetime, ...]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
@@ -207,74 +207,82 @@ class Query:
 
 class SecretIndex:
     """The registered secrets of a store in each listing order, so that a page is a bisect
-    and a slice. Keys end with seq, which numbers registrations: secrets that tie (created in
-    the same instant, changed or read the same day) keep the order they were created in."""
+    and a slice. Keys end with the secret's seq, which numbers registrations: secrets that tie
+    (created in the same instant, changed or read the same day) keep the order they were
+    created in. A secret's keys are computed from its fields (sortedcolumn.py), so its change
+    and access dates only change through set_last_changed and set_last_accessed."""
 
     def __init__(self) -> None:
         self._seq = itertools.count()
-        # id(secret) -> (seq, its key in each column), while the index holds the secret
-        self._entries: dict[int, tuple[int, tuple[Key, ...]]] = {}
         self._columns = {
-            CREATED_DATE: SortedColumn[Secret](),
-            NAME: SortedColumn[Secret](),
-            LAST_CHANGED_DATE: SortedColumn[Secret](),
-            LAST_ACCESSED_DATE: SortedColumn[Secret](),
+            CREATED_DATE: SortedColumn[Secret](_created_key),
+            NAME: SortedColumn[Secret](_name_key),
+            LAST_CHANGED_DATE: SortedColumn[Secret](_changed_key),
+            LAST_ACCESSED_DATE: SortedColumn[Secret](_accessed_key),
         }
 
     def add(self, secret: Secret) -> None:
-        seq = next(self._seq)
-        keys = _keys(secret, seq)
-        self._entries[id(secret)] = (seq, keys)
-        for column, key in zip(self._columns.values(), keys, strict=True):
-            column.insert(key, secret)
+        secret.seq = next(self._seq)
+        for column in self._columns.values():
+            column.insert(secret)
 
     def discard(self, secret: Secret) -> None:
-        entry = self._entries.pop(id(secret), None)
-        if entry is None:
-            return
-        for column, key in zip(self._columns.values(), entry[1], strict=True):
-            column.remove(key)
+        for column in self._columns.values():
+            column.remove(secret)
 
-    def refresh(self, secret: Secret) -> None:
-        """Re-sort ``secret`` after its change or access date moved."""
-        entry = self._entries.get(id(secret))
-        if entry is None:
-            return
-        seq, old = entry
-        new = _keys(secret, seq)
-        for column, before, after in zip(self._columns.values(), old, new, strict=True):
-            if before != after:
-                column.remove(before)
-                column.insert(after, secret)
-        self._entries[id(secret)] = (seq, new)
+    def set_last_changed(self, secret: Secret, when: datetime) -> None:
+        column = self._columns[LAST_CHANGED_DATE]
+        held = column.remove(secret)
+        secret.last_changed = when
+        if held:
+            column.insert(secret)
+
+    def set_last_accessed(self, secret: Secret, day: date) -> None:
+        column = self._columns[LAST_ACCESSED_DATE]
+        held = column.remove(secret)
+        secret.last_accessed = day
+        if held:
+            column.insert(secret)
 
     def column(self, sort_by: str) -> SortedColumn[Secret]:
         # Name order is ordinal: upper case before lower case (unverified, AWS_SPEC §20.6).
         return self._columns[sort_by]
 
 
-def _keys(secret: Secret, seq: int) -> tuple[Key, ...]:
+def _created_key(secret: Secret) -> Key:
+    return (secret.created, secret.seq)
+
+
+def _name_key(secret: Secret) -> Key:
+    return (secret.name, secret.seq)
+
+
+def _changed_key(secret: Secret) -> Key:
+    return (secret.last_changed, secret.seq)
+
+
+def _accessed_key(secret: Secret) -> Key:
     # Never-read secrets count as the least recently read (unverified).
     accessed = -1 if secret.last_accessed is None else secret.last_accessed.toordinal()
-    return (
-        (_micros(secret.created), seq),
-        (secret.name, seq),
-        (_micros(secret.last_changed), seq),
-        (accessed, seq),
-    )
+    return (accessed, secret.seq)
 
 
-_LAYOUTS = {
-    CREATED_DATE: (int, int),
+def _moment(micros: str) -> datetime:
+    return _EPOCH + int(micros) * _MICROSECOND
+
+
+# How each part of a key reads back from a token.
+_LAYOUTS: dict[str, tuple[Callable[[str], int | str | datetime], ...]] = {
+    CREATED_DATE: (_moment, int),
     NAME: (str, int),
-    LAST_CHANGED_DATE: (int, int),
+    LAST_CHANGED_DATE: (_moment, int),
     LAST_ACCESSED_DATE: (int, int),
 }
 
 
 def _encode(key: Key) -> str:
-    # Names never contain "|" (§2.3).
-    return "|".join(str(part) for part in key)
+    # Names never contain "|" (§2.3). Instants are written as microseconds since the epoch.
+    return "|".join(str(_micros(part) if isinstance(part, datetime) else part) for part in key)
 
 
 def _decode(position: str, sort_by: str) -> Key:
@@ -282,7 +290,7 @@ def _decode(position: str, sort_by: str) -> Key:
     layout = _LAYOUTS[sort_by]
     try:
         return tuple(kind(part) for kind, part in zip(layout, position.split("|"), strict=True))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidNextTokenException() from None
 
 
@@ -305,15 +313,15 @@ def list_secrets(
     if next_token is not None:
         after = _decode(paging.decode(scope, next_token), query.sort_by)
     page: list[Secret] = []
-    last: Key | None = None
+    last: Secret | None = None
     walk = column.walk(after=after, descending=query.descending)
-    for scanned, (key, secret) in enumerate(walk):
+    for scanned, secret in enumerate(walk):
         if len(page) == limit or scanned == SCAN_LIMIT:
             # More secrets follow; the next page may still turn out empty under a filter.
-            return page, paging.encode(scope, _encode(last or key))
+            return page, paging.encode(scope, _encode(column.key(secret if last is None else last)))
         if query.admits(secret):
             page.append(secret)
-        last = key
+        last = secret
     return page, None
 
 

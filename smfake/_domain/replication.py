@@ -54,7 +54,7 @@ def add_replicas(
         replica = Replica(
             request.region, request.kms_key_id, IN_SYNC, messages.REPLICATION_SUCCEEDED
         )
-        primary.replicas[request.region] = replica
+        primary.set_replica(replica)
         _create_replica(
             primary_store, primary, replica, force_overwrite, store_of(request.region), clear
         )
@@ -65,7 +65,7 @@ def remove_replicas(primary: Secret, regions: Sequence[str], *, store_of: StoreO
     """Delete the replicas in ``regions`` at once; Regions without one are ignored
     (unverified, see README)."""
     for region in regions:
-        replica = primary.replicas.pop(region, None)
+        replica = primary.drop_replica(region)
         if replica is None:
             continue
         found = replica.secret
@@ -81,7 +81,7 @@ def promote(replica_store: SecretStore, secret: Secret, *, store_of: StoreOf) ->
         raise InvalidParameterException(messages.NOT_A_REPLICA, name=secret.name)
     primary = store_of(secret.primary_region).find(secret.primary_arn)
     if primary is not None:
-        primary.replicas.pop(replica_store.region, None)
+        primary.drop_replica(replica_store.region)
         if not primary.replicas:
             primary.primary_region = None
     secret.primary_arn = secret.primary_region = None
@@ -164,7 +164,7 @@ def _copy(
             mine = SecretVersion(version_id, version.created, None, kms_key_id)
         if version_id in sealed:
             mine.sealed, mine.kms_key_id = sealed[version_id], kms_key_id
-        mine.stages = list(version.stages)
+        mine.stages = version.stages
         versions[version_id] = mine
     copy.versions = versions
     copy.labels = dict(primary.labels)
@@ -172,5 +172,4 @@ def _copy(
     copy.kms_key_id = kms_key_id
     copy.tags = None if primary.tags is None else dict(primary.tags)
     copy.policy = primary.policy
-    copy.last_changed = primary.last_changed
-    store.reindex(copy)
+    store.set_last_changed(copy, primary.last_changed)

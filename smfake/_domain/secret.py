@@ -6,9 +6,11 @@ so that a refused call leaves the secret exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import MappingProxyType
 
 from smfake._domain import messages
 from smfake._domain.clock import Job
@@ -17,6 +19,7 @@ from smfake._domain.errors import (
     LimitExceededException,
     ResourceNotFoundException,
 )
+from smfake._domain.ids import ARN_SUFFIX_LENGTH
 from smfake._domain.kms import Sealed
 from smfake._domain.schedule import RotationRules
 
@@ -51,6 +54,18 @@ class SecretValue:
         return cls(binary=data) if binary else cls(text=data.decode("utf-8"))
 
 
+# Most versions carry one of these: they share one tuple instead of holding one each.
+_COMMON_STAGES = {
+    stages: stages
+    for stages in [(), (AWSCURRENT,), (AWSPREVIOUS,), (AWSPENDING,), (AWSCURRENT, AWSPENDING)]
+}
+
+
+def shared_stages(stages: Iterable[str]) -> tuple[str, ...]:
+    found = tuple(stages)
+    return _COMMON_STAGES.get(found, found)
+
+
 @dataclass(slots=True)
 class SecretVersion:
     version_id: str
@@ -59,7 +74,7 @@ class SecretVersion:
     # AWSPENDING placeholder that rotation creates before its first step.
     sealed: Sealed | None = field(repr=False)
     kms_key_id: str | None = None
-    stages: list[str] = field(default_factory=list)
+    stages: tuple[str, ...] = ()  # set by Secret.apply_labels
     last_accessed: date | None = None
 
     @property
@@ -78,19 +93,55 @@ class Replica:
     secret: Secret | None = field(default=None, repr=False)  # the copy in that Region
 
 
-@dataclass(slots=True)
+_NO_REPLICAS: Mapping[str, Replica] = MappingProxyType({})
+
+
+def is_arn_of(arn: str, name: str) -> bool:
+    """Whether ``arn`` ends with ``name`` and a suffix, as a secret's ARN does (§2.2)."""
+    cut = len(arn) - len(name) - ARN_SUFFIX_LENGTH - 1
+    return cut >= 0 and arn[cut:] == f"{name}-{arn[-ARN_SUFFIX_LENGTH:]}"
+
+
+@dataclass(init=False)
 class Secret:
-    arn: str
+    """A store may hold 100,000 secrets, so a secret is kept small. The fields that most
+    secrets set have slots. The rarely set ones, from `kms_key_id` on, are class-level
+    defaults: a secret grows an instance __dict__ only once one of them is assigned (even
+    None), so assign them only when they change. __init__ is written out to leave them unset.
+    """
+
+    __slots__ = (
+        "name",
+        "created",
+        "last_changed",
+        "description",
+        "tags",
+        "versions",
+        "labels",
+        "last_accessed",
+        "replicas",
+        "seq",
+        "_arn_prefix",
+        "_arn_suffix",
+        "__dict__",
+    )
+
     name: str
     created: datetime
     last_changed: datetime
-    description: str | None = None
-    kms_key_id: str | None = None
+    description: str | None
     # None until tags are first supplied; AWS then shows `Tags: []` even after removing all.
-    tags: dict[str, str] | None = None
-    versions: dict[str, SecretVersion] = field(default_factory=dict)  # oldest first
-    labels: Labels = field(default_factory=dict)
-    last_accessed: date | None = None
+    tags: dict[str, str] | None
+    versions: dict[str, SecretVersion]  # oldest first
+    labels: Labels
+    last_accessed: date | None
+    # Replication (§10): a primary lists its replicas by Region (set_replica, drop_replica);
+    # a replica names its primary.
+    replicas: Mapping[str, Replica]
+    # None stands for the AWS managed key (store.normalise_kms_key).
+    kms_key_id: str | None = None
+    primary_arn: str | None = None
+    primary_region: str | None = None
     deleted_date: datetime | None = None
     deletion_date: datetime | None = None
     deletion_job: Job | None = field(default=None, repr=False)
@@ -103,10 +154,74 @@ class Secret:
     last_rotated: datetime | None = None
     next_rotation: datetime | None = None
     rotation_job: Job | None = field(default=None, repr=False)
-    # Replication (§10): a primary lists its replicas by Region; a replica names its primary.
-    replicas: dict[str, Replica] = field(default_factory=dict)
-    primary_arn: str | None = None
-    primary_region: str | None = None
+
+    def __init__(
+        self,
+        *,
+        arn: str,
+        name: str,
+        created: datetime,
+        last_changed: datetime,
+        description: str | None = None,
+        kms_key_id: str | None = None,
+        tags: dict[str, str] | None = None,
+        last_accessed: date | None = None,
+        primary_arn: str | None = None,
+        primary_region: str | None = None,
+        deleted_date: datetime | None = None,
+        deletion_date: datetime | None = None,
+        policy: str | None = None,
+        rotation_enabled: bool | None = None,
+        rotation_lambda_arn: str | None = None,
+        last_rotated: datetime | None = None,
+        next_rotation: datetime | None = None,
+    ) -> None:
+        if not is_arn_of(arn, name):
+            raise ValueError(f"{arn!r} is not the ARN of a secret named {name!r}")
+        cut = len(arn) - len(name) - ARN_SUFFIX_LENGTH - 1
+        # The ARN is rebuilt when asked for, from the prefix, which the secrets of a Region
+        # share (interned), the name and the suffix: not stored whole (§2.2).
+        self._arn_prefix: str = sys.intern(arn[:cut])
+        self._arn_suffix: str = arn[-ARN_SUFFIX_LENGTH:]
+        self.name = name
+        self.created = created
+        self.last_changed = last_changed
+        self.description = description
+        self.tags = tags
+        self.versions = {}
+        self.labels = {}
+        self.last_accessed = last_accessed
+        self.replicas = _NO_REPLICAS
+        self.seq: int = 0  # set by the listing index (listing.py): the order of registration
+        rare = {
+            "kms_key_id": kms_key_id,
+            "primary_arn": primary_arn,
+            "primary_region": primary_region,
+            "deleted_date": deleted_date,
+            "deletion_date": deletion_date,
+            "policy": policy,
+            "rotation_enabled": rotation_enabled,
+            "rotation_lambda_arn": rotation_lambda_arn,
+            "last_rotated": last_rotated,
+            "next_rotation": next_rotation,
+        }
+        for field_name, value in rare.items():
+            if value is not None:
+                setattr(self, field_name, value)
+
+    @property
+    def arn(self) -> str:
+        return f"{self._arn_prefix}{self.name}-{self._arn_suffix}"
+
+    def set_replica(self, replica: Replica) -> None:
+        # Copied on write: secrets without replicas share one empty mapping.
+        self.replicas = {**self.replicas, replica.region: replica}
+
+    def drop_replica(self, region: str) -> Replica | None:
+        replicas = dict(self.replicas)
+        dropped = replicas.pop(region, None)
+        self.replicas = replicas or _NO_REPLICAS
+        return dropped
 
     @property
     def is_replica(self) -> bool:
@@ -231,4 +346,4 @@ class Secret:
             version = self.versions[vid]
             kept = [label for label in version.stages if new.get(label) == vid]
             added = [label for label, v in new.items() if v == vid and old.get(label) != vid]
-            version.stages = kept + [label for label in added if label not in kept]
+            version.stages = shared_stages(kept + [label for label in added if label not in kept])

@@ -75,8 +75,7 @@ class SecretStore:
         self.arn_prefix = f"arn:{partition_of(region)}:secretsmanager:{region}:{account}:secret:"
         self._clock = clock
         self._ids = ids
-        self._by_name: dict[str, Secret] = {}
-        self._by_arn: dict[str, Secret] = {}
+        self._by_name: dict[str, Secret] = {}  # in the order of registration
         self._index = SecretIndex()
         # Set by the backend: brings a primary's replicas in other Regions up to date, and
         # finds the store of the same account in another Region.
@@ -100,9 +99,13 @@ class SecretStore:
     def find(self, secret_id: str) -> Secret | None:
         """Resolve a name, full ARN or partial ARN (§2.2); None when nothing matches."""
         if secret_id.startswith("arn:"):
-            found = self._by_arn.get(secret_id)
-            if found is not None or _FULL_ARN_TAIL.search(secret_id):
+            # A full ARN ends with the name (which has no ":") and the suffix.
+            name = secret_id[secret_id.rfind(":") + 1 : -ARN_SUFFIX_LENGTH - 1]
+            found = self._by_name.get(name)
+            if found is not None and found.arn == secret_id:
                 return found
+            if _FULL_ARN_TAIL.search(secret_id):
+                return None
             if not secret_id.startswith(self.arn_prefix):
                 return None
             candidate = self._by_name.get(secret_id[len(self.arn_prefix) :])
@@ -226,9 +229,10 @@ class SecretStore:
             secret.description = description
         for holder, sealed in resealed:
             holder.sealed, holder.kms_key_id = sealed, key
-        secret.kms_key_id = key
+        if key != secret.kms_key_id:
+            secret.kms_key_id = key  # set only on a change: a rare field (secret.py)
         if description is not None or kms_key_id is not None:
-            self._touch(secret, self._clock.now())
+            self.set_last_changed(secret, self._clock.now())
         self.changed(secret)
         return secret, version
 
@@ -249,7 +253,7 @@ class SecretStore:
                 sealed = self.seal_for(secret, token, value, kms_key_id)
                 secret.apply_labels(secret.plan_new_version(token, stages))
                 existing.sealed, existing.kms_key_id = sealed, kms_key_id
-                self._touch(secret, now)
+                self.set_last_changed(secret, now)
                 return existing
             # AWS decrypts the stored value to compare (§5).
             if self.reveal(secret, existing) == value:
@@ -260,7 +264,7 @@ class SecretStore:
         )
         rotating = secret.rotation_in_progress
         secret.add_version(version, secret.plan_new_version(token, stages), now)
-        self._touch(secret, now)
+        self.set_last_changed(secret, now)
         if rotating and AWSPENDING not in secret.labels:
             # AWS drops AWSPENDING so that later rotations can run, and says so (§16).
             self.emit(notices.ROTATION_ABANDONED, secret)
@@ -292,8 +296,7 @@ class SecretStore:
         today = self._clock.now().date()
         found.last_accessed = today
         if secret.last_accessed != today:
-            secret.last_accessed = today
-            self._index.refresh(secret)
+            self._index.set_last_accessed(secret, today)
         return secret, found, value
 
     def reveal(self, secret: Secret, version: SecretVersion) -> SecretValue:
@@ -348,7 +351,7 @@ class SecretStore:
     ) -> Secret:
         secret = self.get_writable(secret_id)
         secret.apply_labels(secret.plan_move(label, move_to=move_to, remove_from=remove_from))
-        self._touch(secret, self._clock.now())
+        self.set_last_changed(secret, self._clock.now())
         self.changed(secret)
         return secret
 
@@ -356,7 +359,7 @@ class SecretStore:
         secret = self.get_writable(secret_id)
         if tag_list or secret.tags is not None:
             secret.tags = tags.merged(secret.tags, tag_list)
-            self._touch(secret, self._clock.now())
+            self.set_last_changed(secret, self._clock.now())
             self.changed(secret)
         return secret
 
@@ -364,7 +367,7 @@ class SecretStore:
         secret = self.get_writable(secret_id)
         if secret.tags is not None:
             secret.tags = tags.without(secret.tags, keys)
-            self._touch(secret, self._clock.now())
+            self.set_last_changed(secret, self._clock.now())
             self.changed(secret)
         return secret
 
@@ -426,19 +429,14 @@ class SecretStore:
 
     def holds(self, secret: Secret) -> bool:
         """Whether ``secret`` is still in this store (not purged, not replaced)."""
-        return self._by_arn.get(secret.arn) is secret
+        return self._by_name.get(secret.name) is secret
 
-    def reindex(self, secret: Secret) -> None:
-        """Call after changing a secret's dates from outside the store (replication)."""
-        self._index.refresh(secret)
-
-    def _touch(self, secret: Secret, now: datetime) -> None:
-        secret.last_changed = now
-        self._index.refresh(secret)
+    def set_last_changed(self, secret: Secret, when: datetime) -> None:
+        """A secret's change date only changes here: it decides its place in listings."""
+        self._index.set_last_changed(secret, when)
 
     def _register(self, secret: Secret) -> None:
         self._by_name[secret.name] = secret
-        self._by_arn[secret.arn] = secret
         self._index.add(secret)
 
     def emit(self, name: str, secret: Secret, token: str | None = None) -> None:
@@ -461,7 +459,6 @@ class SecretStore:
             secret.deletion_job = None
         if self._by_name.get(secret.name) is secret:
             del self._by_name[secret.name]
-        self._by_arn.pop(secret.arn, None)
         self._index.discard(secret)
 
     def _missing_deletion(self, secret_id: str, now: datetime) -> Deletion:
@@ -473,10 +470,8 @@ class SecretStore:
         return Deletion(self._new_arn(secret_id), secret_id, now)
 
     def _new_arn(self, name: str) -> str:
-        while True:
-            arn = f"{self.arn_prefix}{name}-{self._ids.arn_suffix()}"
-            if arn not in self._by_arn:
-                return arn
+        # Unique, as the name is: no secret of this store has it.
+        return f"{self.arn_prefix}{name}-{self._ids.arn_suffix()}"
 
     @property
     def index(self) -> SecretIndex:

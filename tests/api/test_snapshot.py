@@ -378,7 +378,7 @@ def test_a_corrupt_snapshot_is_refused_and_changes_nothing(corrupt, message):
 # fails here until the snapshot saves it (or says why it need not).
 KNOWN_FIELDS = {
     Secret: {
-        "arn", "name", "created", "last_changed", "description", "kms_key_id", "tags",
+        "name", "created", "last_changed", "description", "kms_key_id", "tags",
         "versions", "labels", "last_accessed", "deleted_date", "deletion_date", "deletion_job",
         "policy", "rotation_enabled", "rotation_lambda_arn", "rotation_rules", "last_rotated",
         "next_rotation", "rotation_job", "replicas", "primary_arn", "primary_region",

@@ -93,7 +93,7 @@ def test_secret_recorded_sequence_two():
 def test_secret_stage_order_is_stable_insertion_order():
     secret = make_secret("v1")
     add(secret, "v2", ["one", "two", "three"])
-    assert secret.versions["v2"].stages == ["one", "two", "three"]
+    assert secret.versions["v2"].stages == ("one", "two", "three")
 
 
 @pytest.mark.parametrize(
