@@ -313,14 +313,18 @@ class Secret:
                 messages.STAGES_PER_SECRET_QUOTA, limit=MAX_LABELS_PER_SECRET
             )
 
-    def prunable_versions(self, new: Labels, now: datetime) -> list[str]:
-        """Deprecated versions (under ``new``) old enough for the service to delete."""
+    def prunable_versions(self, new: Labels, now: datetime, limit: int) -> list[str]:
+        """The oldest ``limit`` deprecated versions (under ``new``) old enough for the
+        service to delete. A secret at its quota meets this on every write: the walk stops
+        as soon as it has enough, usually at the first version."""
         labelled = set(new.values())
-        return [
-            vid
-            for vid, v in self.versions.items()
-            if vid not in labelled and now - v.created >= DEPRECATED_MIN_AGE
-        ]
+        found: list[str] = []
+        for vid, version in self.versions.items():
+            if vid not in labelled and now - version.created >= DEPRECATED_MIN_AGE:
+                found.append(vid)
+                if len(found) == limit:
+                    break
+        return found
 
     def add_version(self, version: SecretVersion, new: Labels, now: datetime) -> None:
         """Add ``version`` and apply ``new`` labels; prunes old deprecated versions over quota.
@@ -329,7 +333,7 @@ class Secret:
         excess = len(self.versions) + 1 - MAX_VERSIONS
         doomed: list[str] = []
         if excess > 0:
-            doomed = self.prunable_versions(new, now)[:excess]
+            doomed = self.prunable_versions(new, now, excess)
             if len(doomed) < excess:
                 raise LimitExceededException(messages.VERSION_QUOTA, limit=MAX_VERSIONS)
         self.versions[version.version_id] = version

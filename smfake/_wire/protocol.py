@@ -79,7 +79,7 @@ def _params(operation: str, body: bytes | str | None) -> dict[str, Any]:
     if not body:
         return {}
     try:
-        params = json.loads(body)
+        params = _json(body)
     except (ValueError, UnicodeDecodeError):
         raise SerializationException(messages.SERIALIZATION) from None
     if not isinstance(params, dict):
@@ -91,6 +91,24 @@ def _params(operation: str, body: bytes | str | None) -> dict[str, Any]:
             except (binascii.Error, ValueError):
                 raise SerializationException(messages.SERIALIZATION) from None
     return params
+
+
+def _json(body: bytes | str) -> Any:
+    # A body botocore serialised is UTF-8 JSON with nothing around it: raw_decode reads it
+    # at a fifth of json.loads' cost, which detects the encoding and skips whitespace with
+    # regular expressions. Anything else (other encodings, a BOM, whitespace, trailing text)
+    # gets json.loads' own answer.
+    try:
+        text = body.decode() if isinstance(body, bytes) else body
+        value, end = _DECODER.raw_decode(text)
+        if end == len(text):
+            return value
+    except ValueError:  # UnicodeDecodeError included
+        pass
+    return json.loads(body)
+
+
+_DECODER = json.JSONDecoder()
 
 
 @functools.cache
