@@ -155,6 +155,9 @@ def bench_env() -> dict[str, str]:
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         AWS_EC2_METADATA_DISABLED="true",
     )
+    # Bytecode is written (by the unrecorded first round), so that imports are measured, not
+    # the compiling of modules whose cached bytecode is missing or stale.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

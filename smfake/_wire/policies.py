@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from smfake._domain import policy
+from types import ModuleType
+
 from smfake._domain.store import SecretStore
 from smfake._wire.model import service_model
 from smfake._wire.views import Handler, Params, arn_name
 
 
+def _policy() -> ModuleType:
+    # The policy parser is imported by the first policy operation: few tests use one, and it
+    # is among the costlier modules to load at activation.
+    from smfake._domain import policy
+
+    return policy
+
+
 def _name(params: Params) -> str:
-    return str(params.get("PolicyName", policy.DEFAULT_NAME))
+    return str(params.get("PolicyName", _policy().DEFAULT_NAME))
 
 
 def _named(operation: str, out: Params, name: str) -> Params:
@@ -22,7 +31,7 @@ def _named(operation: str, out: Params, name: str) -> Params:
 
 def put_resource_policy(store: SecretStore, params: Params) -> Params:
     name = _name(params)
-    secret = policy.attach_policy(
+    secret = _policy().attach_policy(
         store,
         params["SecretId"],
         document=params["ResourcePolicy"],
@@ -34,7 +43,7 @@ def put_resource_policy(store: SecretStore, params: Params) -> Params:
 
 def get_resource_policy(store: SecretStore, params: Params) -> Params:
     name = _name(params)
-    secret = policy.policy_holder(store, params["SecretId"], name=name)
+    secret = _policy().policy_holder(store, params["SecretId"], name=name)
     out = arn_name(secret)
     # Absent, not null, when no policy is attached (§11).
     if secret.policy is not None:
@@ -44,12 +53,12 @@ def get_resource_policy(store: SecretStore, params: Params) -> Params:
 
 def delete_resource_policy(store: SecretStore, params: Params) -> Params:
     name = _name(params)
-    secret = policy.detach_policy(store, params["SecretId"], name=name)
+    secret = _policy().detach_policy(store, params["SecretId"], name=name)
     return _named("DeleteResourcePolicy", arn_name(secret), name)
 
 
 def validate_resource_policy(store: SecretStore, params: Params) -> Params:
-    found = policy.validate_policy(
+    found = _policy().validate_policy(
         store, secret_id=params.get("SecretId"), document=params["ResourcePolicy"]
     )
     return {
