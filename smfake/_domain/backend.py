@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from smfake._domain import replication
 from smfake._domain.clock import FakeClock
 from smfake._domain.ids import IdSource
+from smfake._domain.locking import FakeLock
 from smfake._domain.notices import Notice, Notify
 from smfake._domain.principals import Principals
 from smfake._domain.rotation import Invoke, RotationFunction, Rotator
@@ -17,7 +17,7 @@ from smfake._domain.store import SecretStore
 
 class Backend:
     def __init__(self, *, seed: int | None = None, invoke: Invoke | None = None) -> None:
-        self.lock = threading.RLock()
+        self.lock = FakeLock()
         self.clock = FakeClock(self.lock)
         self.ids = IdSource(seed)
         self._stores: dict[tuple[str, str], SecretStore] = {}

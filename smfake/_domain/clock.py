@@ -6,6 +6,7 @@ import heapq
 import itertools
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -35,8 +36,8 @@ class FakeClock:
     """Runs with real time until a test sets, advances or freezes it; then time only moves
     when the test moves it. Moving it forward runs what fell due, in time order."""
 
-    def __init__(self, lock: threading.RLock | None = None) -> None:
-        self._lock = lock if lock is not None else threading.RLock()
+    def __init__(self, lock: AbstractContextManager[object] | None = None) -> None:
+        self._lock: AbstractContextManager[object] = lock if lock is not None else threading.RLock()
         self._anchor = _real_now()
         self._real_at_anchor: datetime | None = self._anchor
         self._jobs: list[Job] = []
