@@ -343,11 +343,14 @@ class Secret:
 
     def apply_labels(self, new: Labels) -> None:
         self.check_label_quota(new)
-        touched = set(self.labels.values()) | set(new.values())
-        old = self.labels
+        held: dict[str, list[str]] = {}  # version id -> its labels under ``new``, in order
+        for label, vid in new.items():
+            held.setdefault(vid, []).append(label)
+        touched = set(self.labels.values()) | held.keys()
         self.labels = new
         for vid in touched:
             version = self.versions[vid]
-            kept = [label for label in version.stages if new.get(label) == vid]
-            added = [label for label, v in new.items() if v == vid and old.get(label) != vid]
-            version.stages = shared_stages(kept + [label for label in added if label not in kept])
+            labels = held.get(vid, [])
+            # A version keeps its labels' order; labels it gains come after, in new's order.
+            kept = [label for label in version.stages if label in labels]
+            version.stages = shared_stages(kept + [label for label in labels if label not in kept])
