@@ -231,16 +231,17 @@ class SecretIndex:
             column.remove(secret)
 
     def set_last_changed(self, secret: Secret, when: datetime) -> None:
-        column = self._columns[LAST_CHANGED_DATE]
-        held = column.remove(secret)
-        secret.last_changed = when
-        if held:
-            column.insert(secret)
+        self._resort(LAST_CHANGED_DATE, secret, "last_changed", when)
 
     def set_last_accessed(self, secret: Secret, day: date) -> None:
-        column = self._columns[LAST_ACCESSED_DATE]
+        self._resort(LAST_ACCESSED_DATE, secret, "last_accessed", day)
+
+    def _resort(self, order: str, secret: Secret, field: str, value: object) -> None:
+        # The column derives its keys from the secret: take it out before the field it sorts
+        # by changes, put it back after (if it was held: a deleted secret is not).
+        column = self._columns[order]
         held = column.remove(secret)
-        secret.last_accessed = day
+        setattr(secret, field, value)
         if held:
             column.insert(secret)
 
