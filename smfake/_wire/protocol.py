@@ -99,7 +99,7 @@ def _json(body: bytes | str) -> Any:
     # regular expressions. Anything else (other encodings, a BOM, whitespace, trailing text)
     # gets json.loads' own answer.
     try:
-        text = body.decode() if isinstance(body, bytes) else body
+        text = body.decode() if isinstance(body, (bytes, bytearray)) else body
         value, end = _DECODER.raw_decode(text)
         if end == len(text):
             return value

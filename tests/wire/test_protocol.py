@@ -27,7 +27,7 @@ def call(
     headers = {"X-Amz-Target": f"secretsmanager.{operation}"}
     if auth is not None:
         headers["Authorization"] = auth
-    raw = body if isinstance(body, (bytes, str)) else json.dumps(body).encode()
+    raw = body if isinstance(body, (bytes, bytearray, str)) else json.dumps(body).encode()
     reply = responder.respond("POST", url, headers, raw)
     return reply.status, reply.headers, json.loads(reply.body)
 
@@ -186,6 +186,15 @@ def test_protocol_reads_any_json_encoding_json_loads_reads(responder, raw):
     status, _, parsed = call(responder, "CreateSecret", raw)
     assert status == 200
     assert parsed["Name"] == "n"
+
+
+def test_protocol_reads_a_bytearray_body(responder):
+    status, _, parsed = call(
+        responder,
+        "CreateSecret",
+        bytearray(f'{{"Name":"n","SecretString":"v","ClientRequestToken":"{TOKEN}"}}'.encode()),
+    )
+    assert (status, parsed["Name"]) == (200, "n")
 
 
 @pytest.mark.parametrize("raw", [b'{"SecretId": "x"} trailing', b"\xff\xfe\x00", b"[1]"])
