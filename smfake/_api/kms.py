@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from smfake._domain.errors import ServiceError
+from smfake._api.options import policy_text
 from smfake._domain.kms import KeyRing, KmsKey
-from smfake.errors import UsageError, UsageTypeError
+from smfake.errors import UsageError
 
 if TYPE_CHECKING:
     from smfake._domain.backend import Backend
@@ -40,17 +40,9 @@ def default_key_policy(account: str) -> str:
 
 
 def _key_policy(policy: object) -> str:
-    if isinstance(policy, Mapping):
-        policy = json.dumps(policy)
-    if not isinstance(policy, str):
-        raise UsageTypeError(f"a key policy is JSON text or a mapping, got {policy!r}")
-    from smfake._domain.policy import parse as parse_policy  # only keys with a policy need it
+    from smfake._domain.policy import parse  # only keys with a policy need it
 
-    try:
-        parse_policy(policy)
-    except ServiceError as error:
-        raise UsageError(f"not a valid key policy: {error.message}") from None
-    return policy
+    return policy_text(policy, kind="key policy", parse=parse)
 
 
 class KmsKeys:

@@ -6,7 +6,9 @@ long before the fake is built: keep it free of anything heavy (botocore, the dom
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable, Mapping
 
 from smfake.errors import UsageError, UsageTypeError
 
@@ -32,3 +34,23 @@ def check_region(region: object) -> None:
         raise UsageError(
             f"region must look like 'us-east-1', got {region!r} (see README.md#options)"
         )
+
+
+def policy_text(
+    document: object, *, kind: str, parse: Callable[[str], object], prefix: str = ""
+) -> str:
+    """A policy given to the fake (JSON text or a mapping) as JSON text, refused with a
+    UsageError unless ``parse``, one of the domain's policy parsers, accepts it."""
+    if isinstance(document, Mapping):
+        document = json.dumps(document)
+    if not isinstance(document, str):
+        raise UsageTypeError(f"{prefix}expected {kind} as JSON text or a mapping, got {document!r}")
+    from smfake._domain.errors import ServiceError  # loaded with the parser anyway
+
+    try:
+        parse(document)
+    except ServiceError as error:
+        raise UsageError(
+            f"{prefix}not a valid {kind}: {error.message} (see README.md#access-control)"
+        ) from None
+    return document

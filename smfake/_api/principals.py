@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TypeAlias
 
+from smfake._api.options import policy_text
 from smfake._domain.backend import Backend
-from smfake._domain.errors import ServiceError
 from smfake._domain.principals import Principal, root_arn
 from smfake._domain.store import partition_of
 from smfake.errors import UsageError, UsageTypeError
@@ -32,21 +31,12 @@ def _documents(policies: object) -> Sequence[PolicyDocument]:
 
 def _policy_text(document: object, name: str) -> str:
     """The policy as JSON text, checked as IAM checks an identity-based policy."""
-    if isinstance(document, Mapping):
-        document = json.dumps(document)
-    if not isinstance(document, str):
-        raise UsageTypeError(f"{name}: a policy is JSON text or a mapping, got {document!r}")
     # Access control's engine, loaded by the first principal given a policy.
     from smfake._domain.access import parse_identity_policy
 
-    try:
-        parse_identity_policy(document)
-    except ServiceError as error:
-        raise UsageError(
-            f"{name}: not a valid identity-based policy: {error.message} "
-            "(see README.md#access-control)"
-        ) from None
-    return document
+    return policy_text(
+        document, kind="identity-based policy", parse=parse_identity_policy, prefix=f"{name}: "
+    )
 
 
 def _tag_pairs(tags: object) -> tuple[tuple[str, str], ...]:

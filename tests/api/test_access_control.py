@@ -392,6 +392,12 @@ def test_access_misuse_of_policies_is_refused(fake):
         )
     with pytest.raises(UsageError, match="not a valid key policy"):
         fake.kms.create_key(policy="{")
+    from smfake.errors import UsageTypeError
+
+    with pytest.raises(UsageTypeError, match="^permissions_boundary: expected identity-based"):
+        fake.principals.add(READER_KEY, permissions_boundary=5)
+    with pytest.raises(UsageTypeError, match="^expected key policy as JSON text or a mapping"):
+        fake.kms.create_key(policy=["not", "a", "policy"])
 
 
 # -- enforcement changes nothing for a caller allowed everything -----------------------------
