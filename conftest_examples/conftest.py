@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-# app.settings builds its client while test modules are collected, before any fake is active.
-# On a machine with no AWS credentials botocore would then ask the EC2 instance metadata
-# service for some, which is a network call; the fake supplies credentials once it is active.
-os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
-
-from app import settings  # noqa: E402
+# app.settings builds its client here, while pytest collects, before any fake is active. On a
+# machine with no AWS credentials botocore would ask the EC2 instance metadata service for
+# some (a network call); smfake's plugin switches that service off for the run first, unless
+# the machine is an EC2 instance (see README.md#pytest).
+from app import settings
 
 DATABASE = {
     "username": "app",

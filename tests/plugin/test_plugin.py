@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import boto3
 import pytest
+
+from smfake._api import metadata_service
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "conftest_examples"
 EXAMPLE_FILES = sorted(path.name for path in EXAMPLES.glob("test_*.py"))
@@ -410,24 +413,114 @@ def test_marker_is_unknown_without_the_plugin(pytester):
 def test_marker_is_documented_in_markers_listing(pytester):
     result = pytester.runpytest("-p", "smfake", "--markers")
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["@pytest.mark.smfake(**options): options for the smfake fixture*"])
+    result.stdout.fnmatch_lines(["@pytest.mark.smfake(**options): run the test with a fake*"])
 
 
-def test_marker_without_the_fixture_activates_nothing(pytester):
+def test_marker_alone_activates_a_fake_at_every_level(pytester, no_network):
+    # A boto3 call from a test that carries the marker but asks for no fixture must reach the
+    # fake: under the suite's socket guard, any connection attempt fails this test.
     pytester.makepyfile(
         """
+        import unittest
+
+        import boto3
         import pytest
         from smfake import current_fake
-        from smfake.errors import UsageError
 
-        @pytest.mark.smfake(seed=1)
-        def test_marked_only():
-            with pytest.raises(UsageError):
-                current_fake()
+        def call(region="us-east-1"):
+            client = boto3.client("secretsmanager", region_name=region)
+            return client.list_secrets()["SecretList"]
+
+        @pytest.mark.smfake(secrets={"db": "pw"})
+        def test_function_marker():
+            assert [s["Name"] for s in call()] == ["db"]
+
+        @pytest.mark.smfake(region="eu-west-1", secrets={"db": "pw"})
+        def test_function_marker_region():
+            assert current_fake().region == "eu-west-1"
+            assert [s["Name"] for s in call("eu-west-1")] == ["db"]
+
+        @pytest.mark.smfake
+        class TestClassMarker:
+            def test_method(self):
+                assert call() == []
+
+        @pytest.mark.smfake
+        class TestCaseMarker(unittest.TestCase):
+            def test_method(self):
+                self.assertEqual(call(), [])
+
+        @pytest.fixture
+        def seeded():
+            boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+                Name="from-fixture", SecretString="v"
+            )
+
+        @pytest.mark.smfake
+        def test_other_fixtures_meet_the_fake(seeded):
+            assert [s["Name"] for s in call()] == ["from-fixture"]
+        """
+    )
+    pytester.makepyfile(
+        test_module_marker="""
+        import boto3
+        import pytest
+
+        pytestmark = pytest.mark.smfake(seed=3)
+
+        def test_module_marker():
+            boto3.client("secretsmanager", region_name="us-east-1").list_secrets()
         """
     )
     result = pytester.runpytest("-p", "smfake", "--strict-markers")
+    result.assert_outcomes(passed=6)
+    assert no_network == []
+
+
+def test_sm_client_follows_the_marker_region(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.smfake(region="eu-west-1", secrets={"db": "pw"})
+        def test_seeded_secret_is_visible(smfake, sm_client):
+            assert sm_client.meta.region_name == "eu-west-1"
+            smfake.add_secret("added", "v")
+            names = sorted(s["Name"] for s in sm_client.list_secrets()["SecretList"])
+            assert names == ["added", "db"]
+        """
+    )
+    result = pytester.runpytest("-p", "smfake")
     result.assert_outcomes(passed=1)
+
+
+def test_smfake_fixture_in_a_hypothesis_test_is_refused_with_the_pattern(pytester):
+    pytester.makepyfile(
+        """
+        from hypothesis import HealthCheck, given, settings, strategies as st
+        from smfake import mock_secretsmanager
+
+        @given(st.integers())
+        def test_shares_the_fixture(smfake, number):
+            pass
+
+        @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(st.integers())
+        def test_sharing_on_purpose(smfake, number):
+            pass
+
+        @settings(max_examples=5)
+        @given(st.text(min_size=1, max_size=5))
+        def test_a_fake_per_example(value):
+            with mock_secretsmanager() as fake:
+                assert fake.add_secret("s", value)
+        """
+    )
+    result = pytester.runpytest("-p", "smfake")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*every Hypothesis example of test_shares_the_fixture would share one fake*"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -490,3 +583,151 @@ def test_examples_pass_as_a_user_runs_them(pytester):
     assert result.ret == 0, result.stdout.str()
     assert set(outcomes) <= {"passed"}, outcomes
     assert outcomes["passed"] >= len(EXAMPLE_FILES)
+
+
+# -- the EC2 instance metadata service at collection time ------------------------------------
+
+# A conftest that counts (and refuses at once) every connection the run attempts, installed
+# before anything builds a client; the app module builds one at import, during collection.
+COUNTING_CONFTEST = """
+import atexit, os, socket
+
+ATTEMPTS = []
+_connect = socket.socket.connect
+
+def connect(self, address):
+    if self.family != getattr(socket, "AF_UNIX", None):
+        ATTEMPTS.append(address)
+        raise ConnectionRefusedError(f"refused by the test: {address!r}")
+    return _connect(self, address)
+
+socket.socket.connect = connect
+socket.socket.connect_ex = lambda self, address: connect(self, address) or 0
+atexit.register(lambda: print(f"CONNECTION ATTEMPTS: {ATTEMPTS}"))
+import app  # noqa: E402  builds its client now, before any fake is active
+"""
+
+
+def _without_credentials(monkeypatch, home):
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+
+
+@pytest.mark.skipif(metadata_service.on_ec2(), reason="this machine is an EC2 instance")
+def test_client_built_at_collection_makes_no_connection_without_credentials(
+    pytester, monkeypatch, tmp_path
+):
+    _without_credentials(monkeypatch, tmp_path)
+    pytester.makepyfile(
+        app="""
+        import boto3
+        CLIENT = boto3.client("secretsmanager", region_name="us-east-1")
+        """
+    )
+    pytester.makeconftest(COUNTING_CONFTEST)
+    pytester.makepyfile(
+        test_app="""
+        import os
+        import pytest
+        import app
+
+        @pytest.mark.smfake(secrets={"db": "pw"})
+        def test_reads():
+            assert app.CLIENT.get_secret_value(SecretId="db")["SecretString"] == "pw"
+            assert os.environ["AWS_EC2_METADATA_DISABLED"] == "true"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "smfake")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["CONNECTION ATTEMPTS: []"])
+
+
+def test_metadata_service_setting_keep_leaves_botocore_alone(pytester, monkeypatch, tmp_path):
+    _without_credentials(monkeypatch, tmp_path)
+    pytester.makeini(
+        f"[pytest]\naddopts = {' '.join(NO_HYPOTHESIS)}\nsmfake_metadata_service = keep\n"
+    )
+    pytester.makepyfile(
+        """
+        import os
+
+        def test_untouched():
+            assert "AWS_EC2_METADATA_DISABLED" not in os.environ
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "smfake")
+    result.assert_outcomes(passed=1)
+
+
+def test_metadata_service_setting_is_checked(pytester):
+    pytester.makeini("[pytest]\nsmfake_metadata_service = maybe\n")
+    result = pytester.runpytest_subprocess("-p", "smfake")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*smfake_metadata_service = 'maybe': use one of auto, keep*"])
+
+
+def test_the_plugin_restores_the_environment_after_the_run(monkeypatch, tmp_path):
+    _without_credentials(monkeypatch, tmp_path)
+    from smfake import pytest_plugin
+
+    class Config:
+        def getini(self, name):
+            return "disable"
+
+    pytest_plugin.pytest_load_initial_conftests(Config())
+    assert os.environ["AWS_EC2_METADATA_DISABLED"] == "true"
+    pytest_plugin.pytest_unconfigure(Config())
+    assert "AWS_EC2_METADATA_DISABLED" not in os.environ
+
+
+@pytest.mark.parametrize(
+    ("mode", "environ", "configured", "ec2", "disable"),
+    [
+        ("auto", {}, False, False, True),  # a laptop or CI box with no credentials
+        ("auto", {}, False, True, False),  # EC2: its instance role may be the credentials
+        ("auto", {}, True, False, False),  # botocore stops before the metadata service
+        ("auto", {"AWS_EC2_METADATA_DISABLED": "false"}, False, False, False),  # the user's
+        (
+            "auto",
+            {"AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://[fd00:ec2::254]"},
+            False,
+            False,
+            False,
+        ),  # noqa: E501
+        ("keep", {}, False, False, False),
+        ("disable", {}, True, True, True),
+    ],
+)
+def test_metadata_service_decision(mode, environ, configured, ec2, disable):
+    decided = metadata_service.should_disable(
+        mode, environ, credentials_configured=lambda: configured, ec2=lambda: ec2
+    )
+    assert decided is disable
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({}, False),
+        ({"sys/devices/virtual/dmi/id/sys_vendor": "Amazon EC2\n"}, True),
+        ({"sys/devices/virtual/dmi/id/sys_vendor": "QEMU\n"}, False),
+        ({"sys/devices/virtual/dmi/id/bios_version": "4.11.amazon\n"}, True),
+        ({"sys/hypervisor/uuid": "ec2e1916-9099-7caf-fd21-012345abcdef\n"}, True),
+        ({"sys/hypervisor/uuid": "1ec2e916-9099-7caf-fd21-012345abcdef\n"}, False),
+    ],
+)
+def test_ec2_is_recognised_on_linux_from_local_files(tmp_path, files, expected):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert metadata_service.on_ec2("linux", tmp_path) is expected
+
+
+def test_ec2_is_assumed_where_the_system_cannot_tell(tmp_path):
+    assert metadata_service.on_ec2("sunos5", tmp_path) is True
+    assert metadata_service.on_ec2("darwin", tmp_path) is False
+    (tmp_path / "usr/local/aws/ec2-macos-init").mkdir(parents=True)
+    assert metadata_service.on_ec2("darwin", tmp_path) is True
