@@ -17,11 +17,13 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any, NamedTuple, overload
 
+from smfake._domain import notices
+from smfake._domain.errors import error_codes
 from smfake._domain.notices import Notice
 from smfake._domain.principals import Principal, root_arn
 from smfake._domain.store import partition_of
 from smfake._wire.dispatch import Call
-from smfake._wire.model import service_model
+from smfake._wire.model import operation_names, service_model
 from smfake.errors import UsageError
 
 EVENT_SOURCE = "secretsmanager.amazonaws.com"
@@ -177,6 +179,7 @@ class EventLog(Sequence[Event]):
                 f"event_type is {API_CALL!r} or {SERVICE_EVENT!r}, got {event_type!r} "
                 "(see README.md#events)"
             )
+        _check_criteria(operation, error)
         found = []
         for event in self:
             if operation is not None and event.event_name != operation:
@@ -215,6 +218,46 @@ class EventLog(Sequence[Event]):
         """The records as a CloudTrail log file's JSON: ``{"Records": [...]}``."""
         chosen = list(self) if events is None else list(events)
         return json.dumps({"Records": [event.to_dict() for event in chosen]}, indent=indent)
+
+
+def _check_criteria(operation: object, error: object) -> None:
+    # A misspelt name would match nothing and make an assertion pass or fail for the wrong
+    # reason; a secret that does not exist is a legitimate zero, so it is not checked.
+    if operation is not None:
+        known = _event_names()
+        if operation not in known:
+            raise UsageError(
+                f"no event is named {operation!r}{_close_to(operation, known)}; event names are "
+                f"the operations ({', '.join(sorted(operation_names()))}) and the service events "
+                f"({', '.join(sorted(notices.NAMES))}) (see README.md#events)"
+            )
+    if error is not None and not isinstance(error, bool):
+        codes = _error_codes()
+        if error not in codes:
+            raise UsageError(
+                f"no error code is {error!r}{_close_to(error, codes)}; error= takes True (any "
+                f"failure), False (successes) or one of {', '.join(sorted(codes))} "
+                "(see README.md#events)"
+            )
+
+
+@functools.cache
+def _event_names() -> frozenset[str]:
+    return operation_names() | notices.NAMES
+
+
+@functools.cache
+def _error_codes() -> frozenset[str]:
+    return error_codes() | {shape.name for shape in service_model().error_shapes}
+
+
+def _close_to(given: object, known: frozenset[str]) -> str:
+    if not isinstance(given, str):
+        return ""
+    import difflib
+
+    close = difflib.get_close_matches(given, sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # -- building records ---------------------------------------------------------------------------

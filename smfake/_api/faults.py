@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smfake._domain import messages
-from smfake._domain.errors import ServiceError
+from smfake._domain.errors import COMMON_ERRORS, ServiceError
 from smfake._domain.principals import root_arn
 from smfake._domain.store import SecretStore, partition_of
 from smfake._wire.dispatch import Call
@@ -22,20 +22,6 @@ from smfake._wire.model import operation_names, service_model
 from smfake.errors import UsageError, UsageTypeError
 
 ANY_OPERATION = "*"
-# Errors any AWS JSON service can return besides those its model lists (common errors page).
-_COMMON_ERRORS: dict[str, tuple[int, str]] = {
-    "ThrottlingException": (400, messages.RATE_EXCEEDED),
-    "ServiceUnavailable": (503, messages.SERVICE_UNAVAILABLE),
-    "InternalFailure": (500, messages.INTERNAL_FAILURE),
-    "AccessDeniedException": (400, ""),  # filled in per call, naming principal and resource
-    "RequestTimeout": (408, messages.REQUEST_TIMEOUT),
-    "ValidationException": (400, messages.INJECTED_VALIDATION),
-    "UnrecognizedClientException": (400, messages.UNRECOGNIZED_CLIENT),
-    "ExpiredTokenException": (400, messages.EXPIRED_TOKEN),
-    "IncompleteSignatureException": (400, messages.INJECTED_INCOMPLETE_SIGNATURE),
-    "InvalidSignatureException": (400, messages.SIGNATURE_MISMATCH),
-    "MissingAuthenticationTokenException": (400, messages.MISSING_AUTHENTICATION_TOKEN),
-}
 _SERVER_FAULTS = {"InternalServiceError": 500}
 
 
@@ -167,15 +153,15 @@ class FaultPlan:
 def _known_error(code: object) -> tuple[int, str]:
     if not isinstance(code, str):
         raise UsageTypeError(f"error is an AWS error code (str), got {code!r}")
-    if code in _COMMON_ERRORS:
-        return _COMMON_ERRORS[code]
+    if code in COMMON_ERRORS:
+        return COMMON_ERRORS[code]
     modelled = {shape.name: shape for shape in service_model().error_shapes}
     shape = modelled.get(code)
     if shape is None:
         raise UsageError(
             f"cannot inject {code!r}: use an error of the service model "
             f"({', '.join(sorted(modelled))}) or a common AWS error "
-            f"({', '.join(sorted(_COMMON_ERRORS))}) (see README.md#faults)"
+            f"({', '.join(sorted(COMMON_ERRORS))}) (see README.md#faults)"
         )
     status = _SERVER_FAULTS.get(code, 500 if shape.metadata.get("fault") else 400)
     return status, _OWN_TEXTS.get(code) or _doc_text(shape.documentation)

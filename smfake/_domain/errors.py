@@ -26,6 +26,34 @@ class ServiceError(Exception):
         return f"{type(self).__name__}({self.message!r})"
 
 
+# Errors any AWS JSON service can return besides those its model lists (AWS's common errors
+# page): status and the text the fake gives them when they need no fields.
+COMMON_ERRORS: dict[str, tuple[int, str]] = {
+    "ThrottlingException": (400, messages.RATE_EXCEEDED),
+    "ServiceUnavailable": (503, messages.SERVICE_UNAVAILABLE),
+    "InternalFailure": (500, messages.INTERNAL_FAILURE),
+    "AccessDeniedException": (400, ""),  # filled in per call, naming principal and resource
+    "RequestTimeout": (408, messages.REQUEST_TIMEOUT),
+    "ValidationException": (400, messages.INJECTED_VALIDATION),
+    "UnrecognizedClientException": (400, messages.UNRECOGNIZED_CLIENT),
+    "ExpiredTokenException": (400, messages.EXPIRED_TOKEN),
+    "IncompleteSignatureException": (400, messages.INJECTED_INCOMPLETE_SIGNATURE),
+    "InvalidSignatureException": (400, messages.SIGNATURE_MISMATCH),
+    "MissingAuthenticationTokenException": (400, messages.MISSING_AUTHENTICATION_TOKEN),
+}
+
+
+def error_codes() -> frozenset[str]:
+    """Every error code the fake itself can answer with (its classes and the common errors)."""
+    found: set[str] = set(COMMON_ERRORS)
+    pending: list[type[ServiceError]] = [ServiceError]
+    while pending:
+        cls = pending.pop()
+        found.add(cls.code)
+        pending.extend(cls.__subclasses__())
+    return frozenset(found)
+
+
 class InternalServiceError(ServiceError):
     code = "InternalServiceError"
 

@@ -21,6 +21,20 @@ TEST_ROTATION_FAILED = "TestRotationFailed"
 START_VERSION_DELETE = "StartSecretVersionDelete"
 CANCEL_VERSION_DELETE = "CancelSecretVersionDelete"
 END_VERSION_DELETE = "EndSecretVersionDelete"
+NAMES = frozenset(
+    {
+        ROTATION_STARTED,
+        ROTATION_SUCCEEDED,
+        ROTATION_FAILED,
+        ROTATION_ABANDONED,
+        TEST_ROTATION_STARTED,
+        TEST_ROTATION_SUCCEEDED,
+        TEST_ROTATION_FAILED,
+        START_VERSION_DELETE,
+        CANCEL_VERSION_DELETE,
+        END_VERSION_DELETE,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -228,6 +228,41 @@ def test_events_filter_by_operation_secret_error_and_type(fake, client):
         fake.events.filter(event_type="ApiCall")
 
 
+@pytest.mark.parametrize(
+    ("criteria", "message"),
+    [
+        (
+            {"operation": "GetSecretValu"},
+            "no event is named 'GetSecretValu' (did you mean 'GetSecretValue'?)",
+        ),
+        ({"operation": "getSecretValue"}, "no event is named 'getSecretValue'"),
+        ({"operation": "RotationSucceded"}, "did you mean 'RotationSucceeded'?"),
+        ({"error": "Nope"}, "no error code is 'Nope'; error= takes True"),
+        ({"error": "ResourceNotFound"}, "did you mean 'ResourceNotFoundException'?"),
+    ],
+)
+def test_events_unknown_names_and_codes_are_refused(fake, criteria, message):
+    with pytest.raises(UsageError, match=re.escape(message)):
+        fake.events.filter(**criteria)
+    with pytest.raises(UsageError, match=re.escape(message)):
+        fake.events.count(**criteria)
+
+
+def test_events_names_that_exist_count_zero_when_nothing_happened(fake):
+    # Every operation of the model, every service event and every error code the fake can
+    # answer is a legitimate criterion; so is a secret that never existed.
+    model = boto3.client("secretsmanager", region_name="us-east-1").meta.service_model
+    for operation in model.operation_names:
+        assert fake.events.count(operation) == 0
+    for name in ("RotationSucceeded", "EndSecretVersionDelete", "TestRotationFailed"):
+        assert fake.events.count(name) == 0
+    for code in ("ThrottlingException", "InternalFailure", "SerializationException"):
+        assert fake.events.count(error=code) == 0
+    for shape in model.error_shapes:
+        assert fake.events.count(error=shape.name) == 0
+    assert fake.events.count(secret="never-existed") == 0
+
+
 def test_events_to_cloudtrail_is_a_cloudtrail_log_file(fake, client):
     client.create_secret(Name="app", SecretString="v1")
     client.describe_secret(SecretId="app")
