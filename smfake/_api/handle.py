@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
 from smfake._api import events as event_records
@@ -15,7 +15,15 @@ from smfake._api.access import AccessControl
 from smfake._api.events import EventLog
 from smfake._api.http import HttpFront
 from smfake._api.kms import KmsKeys
-from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, check_options, check_region
+from smfake._api.options import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_REGION,
+    check_options,
+    check_region,
+    check_secret_name,
+    check_secret_value,
+    check_secrets,
+)
 from smfake._api.principals import PrincipalRegistry
 from smfake._domain.backend import Backend
 from smfake._domain.clock import FakeClock
@@ -49,7 +57,16 @@ class SecretsManagerFake:
         enforce_access: bool = False,
         fast_path: bool = True,
     ) -> None:
-        check_options(account_id=account_id, region=region)
+        check_options(
+            account_id=account_id,
+            region=region,
+            seed=seed,
+            switches={
+                "verify_signatures": verify_signatures,
+                "enforce_access": enforce_access,
+                "fast_path": fast_path,
+            },
+        )
         self._backend = Backend(seed=seed)
         self._backend.rotator.set_invoke(lambdas.make_invoker(self._backend.clock))
         self.account_id = account_id
@@ -196,12 +213,21 @@ class SecretsManagerFake:
         *,
         region: str | None = None,
         description: str | None = None,
-        tags: Mapping[str, str] | None = None,
+        tags: Mapping[str, str] | Sequence[Mapping[str, str]] | None = None,
     ) -> str:
         """Create a secret directly, as CreateSecret would; returns its ARN.
 
-        A mapping value is stored as its JSON text, the usual shape of database secrets.
+        A mapping value is stored as its JSON text, the usual shape of database secrets; a
+        None (or empty) value creates a secret with no version, as CreateSecret without a
+        value does. ``tags`` is a mapping or boto3's list of ``{"Key": ..., "Value": ...}``.
         """
+        check_secret_name(name)
+        check_secret_value(name, value)
+        if region is not None:
+            check_region(region)
+        if description is not None and not isinstance(description, str):
+            raise UsageTypeError(f"description is a str, got {description!r}")
+        tag_list = _tag_list(tags)
         secret_value = _to_secret_value(name, value)
         store = self._backend.store(self.account_id, region or self.region)
         with self._backend.lock:
@@ -211,7 +237,7 @@ class SecretsManagerFake:
                     token=str(uuid.uuid4()),
                     value=secret_value,
                     description=description,
-                    tag_list=list((tags or {}).items()) or None,
+                    tag_list=tag_list,
                 )
             except ServiceError as error:
                 raise UsageError(f"cannot add secret {name!r}: {error.message}") from None
@@ -221,11 +247,10 @@ class SecretsManagerFake:
         """Create each named secret that does not exist yet in the fake's region; all or none."""
         if not secrets:
             return  # every activation calls this: keep the empty case free
+        check_secrets(secrets)
         store = self._backend.store(self.account_id, self.region)
         with self._backend.lock:
             for name in secrets:
-                if not isinstance(name, str):
-                    raise UsageTypeError(f"secret names are strings, got {name!r}")
                 try:
                     check_name(name)
                 except ServiceError as error:
@@ -280,6 +305,31 @@ def _secret_arn(call: Call, store: SecretStore) -> str | None:
     except ServiceError:
         return None
     return found.arn if found is not None else None
+
+
+def _tag_list(tags: object) -> list[tuple[str, str]] | None:
+    if tags is None:
+        return None
+    if isinstance(tags, Mapping):
+        pairs = list(tags.items())
+    elif isinstance(tags, Sequence) and not isinstance(tags, (str, bytes)):
+        pairs = []
+        for tag in tags:
+            if not isinstance(tag, Mapping) or set(tag) - {"Key", "Value"} or "Key" not in tag:
+                raise UsageTypeError(
+                    "tags is a mapping {key: value} or boto3's list of "
+                    f"{{'Key': ..., 'Value': ...}}, got an item {tag!r}"
+                )
+            pairs.append((tag["Key"], tag.get("Value", "")))
+    else:
+        raise UsageTypeError(
+            "tags is a mapping {key: value} or boto3's list of {'Key': ..., 'Value': ...}, "
+            f"got {type(tags).__name__}"
+        )
+    for key, value in pairs:
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise UsageTypeError(f"tag keys and values are str, got {key!r}: {value!r}")
+    return pairs or None
 
 
 def _to_secret_value(name: str, value: SeedValue | None) -> SecretValue | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from smfake.errors import UsageError
 
 if TYPE_CHECKING:
     from requests import PreparedRequest
-    from responses import BaseResponse, RequestsMock
+    from responses import BaseResponse, CallbackResponse, RequestsMock
 
     from smfake._wire import front
     from smfake._wire.extension import Extension
@@ -96,12 +97,15 @@ class HttpFront:
         target = _default_mock() if mock is None else mock
         if any(owner is target for owner, _ in self._registered):
             return
-        added = [
-            target.add_callback(method, pattern, callback=self._answer, content_type=None)
-            for pattern in (SERVICE_URL, EXTENSION_URL)
-            for method in METHODS
-        ]
-        self._registered.append((target, added))
+        entry = _group_response_class()
+        group: list[BaseResponse] = []
+        for pattern in (SERVICE_URL, EXTENSION_URL):
+            for method in METHODS:
+                response = entry(method, pattern, callback=self._answer, content_type=None)
+                response.group = group
+                group.append(response)
+                target.add(response)
+        self._registered.append((target, group))
 
     def remove_from(self, mock: RequestsMock | None = None) -> None:
         """Undo ``add_to(mock)``; requests to those URLs are no longer answered by the fake."""
@@ -141,6 +145,23 @@ def _body_bytes(body: object) -> bytes | None:
     if not isinstance(chunks, Iterable):
         raise UsageError(f"cannot read a request body of type {type(body).__name__}")
     return b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in chunks)
+
+
+@functools.cache
+def _group_response_class() -> type[CallbackResponse]:
+    from responses import CallbackResponse
+
+    class FakeResponse(CallbackResponse):
+        """One method and URL pattern the fake answers. ``responses`` registers each pair
+        apart; for ``assert_all_requests_are_fired`` they count as one: the fake was used."""
+
+        group: list[BaseResponse]
+
+        @property
+        def call_count(self) -> int:
+            return sum(len(member.calls) for member in self.group)
+
+    return FakeResponse
 
 
 def _default_mock() -> RequestsMock:

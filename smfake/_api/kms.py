@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from smfake._api.options import policy_text
+from smfake._api.options import check_region, policy_text
 from smfake._domain.kms import KeyRing, KmsKey
 from smfake.errors import UsageError
 
@@ -124,6 +124,8 @@ class KmsKeys:
             return found.state
 
     def _ring(self, region: str | None, key: str | None = None) -> KeyRing:
+        if region is not None:
+            check_region(region)
         account = self._account_id
         match = _KMS_ARN.match(key or "")
         if match is not None:

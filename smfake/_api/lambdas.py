@@ -71,10 +71,30 @@ def function_arn(name_or_arn: str, *, partition: str, region: str, account_id: s
 def make_function(arn: str, handler: Handler, retries: int = DEFAULT_RETRIES) -> RotationFunction:
     if not callable(handler):
         raise UsageTypeError(f"a rotation handler is a callable(event, context), got {handler!r}")
+    _check_signature(handler)
     if not isinstance(retries, int) or not 0 <= retries <= 2:
         raise UsageError(f"retries is 0, 1 or 2 as Lambda allows, got {retries!r}")
     name = arn.split(":function:", 1)[1].split(":", 1)[0]
     return RotationFunction(arn, name, handler, retries)
+
+
+def _check_signature(handler: Handler) -> None:
+    # Lambda calls handler(event, context): a handler that cannot take both would fail every
+    # step, each failure recorded as the handler's own; better to say so when it is registered.
+    import inspect
+
+    try:
+        signature = inspect.signature(handler)
+    except (TypeError, ValueError):
+        return  # a builtin or an extension type: no signature to check
+    try:
+        signature.bind(object(), object())
+    except TypeError as error:
+        raise UsageTypeError(
+            f"a rotation handler is called as handler(event, context), as Lambda calls it; "
+            f"{getattr(handler, '__qualname__', handler)!r}{signature} cannot be ({error}) "
+            "(see README.md#rotation)"
+        ) from None
 
 
 def make_invoker(clock: FakeClock) -> Callable[[RotationFunction, dict[str, str]], None]:

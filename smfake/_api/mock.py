@@ -53,19 +53,30 @@ class MockSecretsManager:
             "enforce_access": enforce_access,
             "fast_path": fast_path,
         }
+        switches = {
+            "verify_signatures": verify_signatures,
+            "enforce_access": enforce_access,
+            "fast_path": fast_path,
+        }
         if fake is not None:
             from smfake._api.handle import SecretsManagerFake  # loaded if fake is one
 
             if not isinstance(fake, SecretsManagerFake):
                 raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
+        # Fail on bad options now rather than at the first start().
+        check_options(
+            account_id=account_id if fake is None else fake.account_id,
+            region=region if fake is None else fake.region,
+            seed=seed,
+            secrets=secrets,
+            switches=switches,
+        )
         self._shared = fake
         self._secrets = dict(secrets or {})
         self._fake: SecretsManagerFake | None = None
+        self._started = False
         self._holds_credentials = False
-        # Fail on bad options now rather than at the first start().
-        if fake is None:
-            check_options(account_id=account_id, region=region)
-        else:
+        if fake is not None:
             if verify_signatures:
                 fake.verify_signatures = True
             if enforce_access:
@@ -96,12 +107,21 @@ class MockSecretsManager:
         with _active_lock:
             _active.append((self, fake))
         self._fake = fake
+        self._started = True
         return fake
 
     def stop(self) -> None:
-        """Deactivate and restore the environment; safe to call when not active."""
+        """Deactivate and restore the environment. Once started, stopping again does nothing
+        (cleanup code may stop twice); stopping one that was never started raises UsageError,
+        since it usually means another object than the active one was stopped."""
         fake, self._fake = self._fake, None
         if fake is None:
+            if not self._started:
+                raise UsageError(
+                    "this mock_secretsmanager() was never started, so stop() has nothing to "
+                    "stop: stop the object whose start() activated the fake (see "
+                    "README.md#three-ways-to-activate-it)"
+                )
             return
         from smfake._api import credentials
         from smfake._wire import hook
@@ -161,6 +181,7 @@ class MockSecretsManager:
         clone._shared = self._shared
         clone._secrets = self._secrets
         clone._fake = None
+        clone._started = False
         clone._holds_credentials = False
         return clone
 

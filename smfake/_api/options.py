@@ -6,7 +6,10 @@ long before the fake is built: keep it free of anything heavy (botocore, the dom
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
 
@@ -18,13 +21,62 @@ _ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"([a-z]+-)+\d+")
 
 
-def check_options(*, account_id: object, region: object) -> None:
-    """Refuse a bad account id or region with a UsageError, before anything is built."""
+def check_options(
+    *,
+    account_id: object,
+    region: object,
+    seed: object = None,
+    secrets: object = None,
+    switches: Mapping[str, object] | None = None,
+) -> None:
+    """Refuse a bad option with a UsageError (or UsageTypeError), before anything is built."""
     if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
         raise UsageError(
             f"account_id must be 12 digits, got {account_id!r} (see README.md#options)"
         )
     check_region(region)
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise UsageTypeError(f"seed is an int (or None for a random one), got {seed!r}")
+    check_secrets(secrets)
+    for name, value in (switches or {}).items():
+        if not isinstance(value, bool):
+            raise UsageTypeError(f"{name} is True or False, got {value!r}")
+
+
+def check_secrets(secrets: object) -> None:
+    """``secrets=``: a mapping of names to values (str, bytes or a JSON mapping)."""
+    if secrets is None:
+        return
+    if not isinstance(secrets, Mapping):
+        raise UsageTypeError(
+            "secrets= takes a mapping of names to values, like {'db': 'password'}, got "
+            f"{type(secrets).__name__} (see README.md#options)"
+        )
+    for name, value in secrets.items():
+        check_secret_value(check_secret_name(name), value)
+
+
+def check_secret_name(name: object) -> str:
+    if not isinstance(name, str):
+        raise UsageTypeError(f"a secret's name is a str, got {name!r}")
+    return name
+
+
+def check_secret_value(name: str, value: object) -> None:
+    """A value given to the test API: str, bytes, a JSON-serialisable mapping, or None."""
+    if value is None or isinstance(value, (str, bytes)):
+        return
+    if isinstance(value, Mapping):
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError) as error:
+            raise UsageTypeError(
+                f"secret {name!r}: a mapping value must be JSON-serialisable ({error})"
+            ) from None
+        return
+    raise UsageTypeError(
+        f"secret {name!r}: a value is str, bytes or a JSON mapping, got {type(value).__name__}"
+    )
 
 
 def check_region(region: object) -> None:
@@ -34,6 +86,38 @@ def check_region(region: object) -> None:
         raise UsageError(
             f"region must look like 'us-east-1', got {region!r} (see README.md#options)"
         )
+    known = known_regions()
+    if known and region not in known:
+        import difflib
+
+        close = difflib.get_close_matches(region, sorted(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UsageError(
+            f"no AWS Region is named {region!r}{hint}; the installed botocore knows "
+            f"{', '.join(sorted(known))}. A Region newer than botocore needs a newer botocore "
+            "(see README.md#options)"
+        )
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """The Regions of every partition the installed botocore knows, read from its data file
+    without importing botocore (empty if that file cannot be read: then any is accepted)."""
+    spec = importlib.util.find_spec("botocore")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    for location in locations:
+        try:
+            with open(os.path.join(location, "data", "partitions.json"), "rb") as file:
+                data = json.load(file)
+        except (OSError, ValueError):
+            continue
+        return frozenset(
+            region
+            for partition in data.get("partitions", [])
+            for region in partition.get("regions", {})
+            if not region.startswith("aws-")  # aws-global, aws-cn-global: not Regions
+        )
+    return frozenset()
 
 
 def policy_text(

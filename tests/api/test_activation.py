@@ -349,9 +349,10 @@ def test_start_activates_and_stop_deactivates(network_calls):
     network_calls.expect_blocked(client.describe_secret, SecretId="started")
 
 
-def test_stop_when_not_active_does_nothing():
+def test_stop_before_start_is_refused_and_a_second_stop_does_nothing():
     mock = mock_secretsmanager()
-    mock.stop()
+    with pytest.raises(UsageError, match="was never started"):
+        mock.stop()
     mock.start()
     mock.stop()
     mock.stop()

@@ -455,3 +455,33 @@ def test_add_to_without_responses_installed(fake, monkeypatch):
     monkeypatch.setitem(sys.modules, "responses", None)
     with pytest.raises(UsageError, match="needs the 'responses' package: pip install responses"):
         fake.http.add_to()
+
+
+def test_add_to_a_mock_that_asserts_every_registration_fired(fake):
+    # RequestsMock() asserts by default that every registered response was used; the fake's
+    # registrations (every method, service and extension URLs) count as one.
+    fake.add_secret("db", "pw")
+    with responses.RequestsMock() as rsps:
+        rsps.get("https://example.com/other", body="other")
+        fake.http.add_to(rsps)
+        got = requests.post(
+            "https://secretsmanager.us-east-1.amazonaws.com/",
+            headers={
+                "X-Amz-Target": "secretsmanager.GetSecretValue",
+                "Content-Type": "application/x-amz-json-1.1",
+            },
+            data='{"SecretId": "db"}',
+        )
+        assert got.json()["SecretString"] == "pw"
+        assert requests.get("https://example.com/other").text == "other"
+    unused = responses.RequestsMock()
+    with pytest.raises(AssertionError, match="Not all requests have been executed"), unused:
+        fake.http.add_to(unused)  # registered, never used: as for any other registration
+
+
+def test_boto3_calls_are_answered_by_the_fake_while_responses_is_active(fake):
+    # responses patches requests' adapter; botocore does not use requests, so the fake's hook
+    # answers boto3 as usual while a RequestsMock without the fake is active.
+    fake.add_secret("db", "pw")
+    with responses.RequestsMock(assert_all_requests_are_fired=False):
+        assert sm_client().get_secret_value(SecretId="db")["SecretString"] == "pw"
