@@ -38,7 +38,7 @@ from smfake import strategies
 from smfake._api.lambdas import Handler
 from smfake._api.mock import mock_secretsmanager
 from smfake._domain.errors import ResourceNotFoundException
-from smfake._domain.rotation import SUCCEEDED, RotationRecord
+from smfake._domain.rotation import INCOMPLETE, SUCCEEDED, RotationRecord
 from smfake.errors import UsageError
 from smfake.strategies import Crash, FaultSchedule, RotationRulesParam, fault_schedules
 
@@ -59,6 +59,13 @@ AWSCURRENT, AWSPREVIOUS, AWSPENDING = "AWSCURRENT", "AWSPREVIOUS", "AWSPENDING"
 # A fixed start makes every example, and its replay while shrinking, see the same dates.
 START = datetime(2030, 1, 1, tzinfo=timezone.utc)
 MAX_RETRIES = 2  # Lambda retries a failed asynchronous invocation at most twice
+FINISH_CONTRACT = (
+    "A rotation function must end with AWSPENDING absent or on the AWSCURRENT version: "
+    "createSecret stores the new value under AWSPENDING with the event's ClientRequestToken as "
+    "its version id, and finishSecret moves AWSCURRENT to that version "
+    "(UpdateSecretVersionStage(VersionStage='AWSCURRENT', MoveToVersionId=token, "
+    "RemoveFromVersionId=<the AWSCURRENT version>))"
+)
 
 
 class InjectedCrash(Exception):
@@ -79,15 +86,18 @@ class RotationMachine(RuleBasedStateMachine):
     ``direct_write`` (your :meth:`write_by_hand`). Rotations come with crashes injected before
     or after any invocation of any step (:func:`smfake.strategies.fault_schedules`). After
     every rule, and before every invocation of the handler, it checks: one AWSCURRENT, each
-    label on one version, AWSCURRENT and AWSPREVIOUS readable, your :meth:`check`; and that
-    every rotation in which no crash was injected succeeded. Failures shrink to a short
-    program of rules, which Hypothesis attaches to the error.
+    label on one version, AWSCURRENT and AWSPREVIOUS readable, your :meth:`check`; that no
+    rotation ended "incomplete" (its four steps returned, but AWSPENDING was left on a version
+    other than AWSCURRENT, so RotateSecret would be refused); and that every rotation in which
+    no crash was injected succeeded. Failures shrink to a short program of rules, which
+    Hypothesis attaches to the error.
 
     Class attributes to set: ``handler`` and ``initial_value`` (required); ``secret_name``,
     ``rotation_rules`` (a fixed RotationRules dict; drawn per example when None), ``retries``
     (fixed Lambda retries; drawn from 0-2 when None), ``max_examples`` (50), ``step_count``
     (rules per example, 20), ``seed`` (of the fake's ids) and ``require_success`` (a rotation
-    in which no crash was injected must succeed; True). For other Hypothesis settings decorate
+    in which no crash was injected must succeed; True. An incomplete rotation fails the
+    machine either way). For other Hypothesis settings decorate
     the class with ``@settings(...)``, which replaces these defaults (keep ``deadline=None``).
 
     Hooks to override: :meth:`setup`, :meth:`check`, :meth:`write_by_hand`. Helpers for them:
@@ -395,10 +405,19 @@ class RotationMachine(RuleBasedStateMachine):
         first rotation that failed with no crash injected for the invariant to raise, after
         the checks of the state at rest (whose failures say more)."""
         self._raise_failure()
-        if not type(self).require_success:
-            return
+        cls = type(self)
         for record in self.fake.rotations[before:]:
-            if record.outcome == SUCCEEDED or id(record) in self._crashed:
+            if record.outcome == INCOMPLETE:
+                # Never excused by a crash or by require_success: whatever happened before,
+                # the function returned from finishSecret without finishing.
+                self._liveness = RotationInvariantError(
+                    f"a {record.trigger} rotation of secret {cls.secret_name!r} did not "
+                    f"complete: {record.reason}. {FINISH_CONTRACT}"
+                )
+                return
+            if not cls.require_success or record.outcome == SUCCEEDED:
+                continue
+            if id(record) in self._crashed:
                 continue
             failed = next((s for s in reversed(record.steps) if s.error is not None), None)
             where = f"{failed.step} (attempt {failed.attempt})" if failed else "a step"

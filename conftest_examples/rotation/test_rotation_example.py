@@ -4,7 +4,8 @@ The machine creates the secret, configures rotation and then, in many random ord
 it now, jumps the clock over scheduled rotations, crashes the function before or after any
 step (Lambda then retries it 0-2 times), and writes new values by hand. After every rule, and
 between any two steps of a rotation, it checks that the database still lets the application
-in. A failure shrinks to a short sequence of rules, printed by Hypothesis.
+in, and that no rotation ends incomplete (AWSPENDING left on a version other than AWSCURRENT).
+A failure shrinks to a short sequence of rules, printed by Hypothesis.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from typing import Any
 
 import pytest
 
-from rotation import broken_lambda_function, database, lambda_function
+from rotation import (
+    broken_lambda_function,
+    database,
+    lambda_function,
+    unfinished_lambda_function,
+)
 from smfake import SecretsManagerFake
 from smfake.testing import RotationMachine
 
@@ -88,3 +94,21 @@ def test_the_machine_catches_a_create_step_that_is_not_idempotent() -> None:
     # attempt at the same rotation (Lambda's retry, or the next scheduled window).
     program = "\n".join(failure.value.__notes__)
     assert "Crash(step='createSecret', attempt=1, when='after')" in program
+
+
+class UnfinishedDatabaseRotation(DatabaseRotation):
+    handler = staticmethod(unfinished_lambda_function.lambda_handler)
+
+
+def test_the_machine_catches_a_function_that_never_finishes_the_rotation() -> None:
+    # Each step returns, so nothing raises inside the function; the machine still fails it,
+    # because the rotation ends with AWSPENDING on a version other than AWSCURRENT.
+    with pytest.raises(AssertionError) as failure:
+        UnfinishedDatabaseRotation.run(
+            derandomize=True, database=None, report_multiple_bugs=False, max_examples=10
+        )
+
+    message = str(failure.value)
+    assert "rotation of secret 'smfake/rotation-under-test' did not complete" in message
+    assert "finishSecret returned, but AWSPENDING is still on version" in message
+    assert "finishSecret moves AWSCURRENT to that version" in message

@@ -172,7 +172,8 @@ class SecretsManagerFake:
 
     @property
     def rotations(self) -> list[RotationRecord]:
-        """Every rotation attempt so far, oldest first: trigger, steps, outcome, errors."""
+        """Every rotation attempt so far, oldest first: trigger, steps, errors, outcome
+        ("succeeded", "failed" or "incomplete") and the reason for the last two."""
         with self._backend.lock:
             return list(self._backend.rotator.records)
 

@@ -24,7 +24,9 @@ from smfake._domain.store import SecretStore
 
 CREATE, SET, TEST, FINISH = "createSecret", "setSecret", "testSecret", "finishSecret"
 STEPS = (CREATE, SET, TEST, FINISH)
-SUCCEEDED, FAILED = "succeeded", "failed"
+# Outcomes of a RotationRecord. INCOMPLETE: every step returned, yet AWSPENDING still sits on
+# a version other than AWSCURRENT, which breaks the rotation function's contract (§7.2).
+SUCCEEDED, FAILED, INCOMPLETE = "succeeded", "failed", "incomplete"
 # Lambda retries a failed asynchronous invocation twice by default.
 DEFAULT_RETRIES = 2
 
@@ -56,7 +58,13 @@ class StepRecord:
 
 @dataclass(slots=True)
 class RotationRecord:
-    """One rotation attempt of one secret: what triggered it and how each step went."""
+    """One rotation attempt of one secret: what triggered it and how each step went.
+
+    ``outcome`` is None while the rotation runs, then "succeeded", "failed" (a step raised on
+    every attempt) or "incomplete" (every step returned, but AWSPENDING is still on a version
+    other than AWSCURRENT, so RotateSecret is refused until the rotation completes).
+    ``reason`` says why a rotation failed or did not complete; it names steps, exception
+    types and version ids, never a secret value or an exception's text."""
 
     secret_arn: str
     version_id: str
@@ -66,6 +74,7 @@ class RotationRecord:
     finished: datetime | None = None
     outcome: str | None = None
     steps: list[StepRecord] = field(default_factory=list)
+    reason: str | None = None
 
 
 # (function, event) -> None; raises what the handler raised.
@@ -156,8 +165,17 @@ class Rotator:
         self.records.append(record)
         store.emit(notices.ROTATION_STARTED, secret, token)
         ok = all(self._step(store, secret, function, token, step, record) for step in STEPS)
-        record.outcome = SUCCEEDED if ok else FAILED
         record.finished = store.now()
+        if not ok:
+            record.outcome, record.reason = FAILED, _failed_step(record)
+        elif secret.rotation_in_progress:
+            # The function returned from finishSecret without completing the rotation. Lambda
+            # reported success, so the wire keeps what a successful rotation shows (AWS notices
+            # only at the next RotateSecret; its events here are unverified); the record, which
+            # only tests read, tells the truth.
+            record.outcome, record.reason = INCOMPLETE, _left_pending(secret, token)
+        else:
+            record.outcome = SUCCEEDED
         if ok:
             secret.last_rotated = record.finished
         store.emit(notices.ROTATION_SUCCEEDED if ok else notices.ROTATION_FAILED, secret, token)
@@ -190,6 +208,7 @@ class Rotator:
             secret.apply_labels(labels)
             secret.versions.pop(token, None)
             record.outcome = SUCCEEDED if ok else FAILED
+            record.reason = None if ok else _failed_step(record)
             record.finished = store.now()
             test_outcome = notices.TEST_ROTATION_SUCCEEDED if ok else notices.TEST_ROTATION_FAILED
             store.emit(test_outcome, secret, token)
@@ -258,3 +277,30 @@ class Rotator:
                 self._schedule(store, secret, since=store.now())
                 return
         self._schedule(store, secret)
+
+
+def _failed_step(record: RotationRecord) -> str:
+    if not record.steps:  # interrupted (KeyboardInterrupt...) before any step was recorded
+        return "interrupted before any step returned"
+    step = record.steps[-1].step
+    errors = [s.error_type or "an error" for s in record.steps if s.step == step]
+    attempts = "its only attempt" if len(errors) == 1 else f"all {len(errors)} attempts"
+    raised = errors[0] if len(set(errors)) == 1 else ", ".join(errors)
+    return f"{step} failed on {attempts}: {raised}"
+
+
+def _left_pending(secret: Secret, token: str) -> str:
+    pending, current = secret.labels[AWSPENDING], secret.labels[AWSCURRENT]
+    if pending == token:
+        where = f"still on version {token}"
+    else:
+        where = f"on version {pending} (this rotation's version is {token})"
+    text = (
+        f"finishSecret returned, but AWSPENDING is {where}, not on the AWSCURRENT version "
+        f"{current}: RotateSecret is refused until AWSPENDING is removed or moved to the "
+        "AWSCURRENT version"
+    )
+    version = secret.versions.get(token)
+    if pending == token and version is not None and version.sealed is None:
+        text += f"; version {token} holds no value either (createSecret stored none)"
+    return text

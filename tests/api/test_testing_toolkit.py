@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import sys
 from typing import Any
 
@@ -193,6 +194,51 @@ def test_a_rotation_that_fails_without_a_crash_is_reported():
         require_success = False
 
     Tolerated.run(**QUICK, max_examples=5)
+
+
+def does_nothing(event: dict[str, str], context: Any) -> None:
+    pass
+
+
+def only_creates(event: dict[str, str], context: Any) -> None:
+    if event["Step"] == "createSecret":
+        create_if_missing(event["SecretId"], event["ClientRequestToken"])
+
+
+@pytest.mark.parametrize(
+    ("handler", "holds_no_value"),
+    [(does_nothing, True), (only_creates, False)],
+    ids=["does-nothing", "only-creates"],
+)
+@pytest.mark.parametrize("require_success", [True, False])
+def test_a_function_that_leaves_the_rotation_incomplete_is_reported(
+    handler, holds_no_value, require_success
+):
+    class Unfinished(KeyRotation):
+        pass
+
+    Unfinished.handler = staticmethod(handler)
+    Unfinished.require_success = require_success
+
+    failure = failure_of(Unfinished, max_examples=5)
+
+    assert isinstance(failure, RotationInvariantError)
+    message = str(failure)
+    head = re.match(
+        r"a RotateSecret rotation of secret 'smfake/rotation-under-test' did not complete: "
+        r"finishSecret returned, but AWSPENDING is still on version (\S+), not on the "
+        r"AWSCURRENT version (\S+): RotateSecret is refused until",
+        message,
+    )
+    assert head, message
+    assert head[1] != head[2]
+    assert ("holds no value either (createSecret stored none)" in message) is holds_no_value
+    assert "finishSecret moves AWSCURRENT to that version" in message
+    assert "MoveToVersionId=token" in message
+    assert MARKER not in message
+    # The shortest program: configure rotation, which rotates at once.
+    (program,) = rules_in(failure)
+    assert "immediately=True" in program
 
 
 # -- what the machine does -------------------------------------------------------------------

@@ -784,6 +784,8 @@ def test_rotate_secret_failing_step_record_unverified(client, secret, fake, step
         arn,
     )
     assert (record.trigger, record.outcome) == ("RotateSecret", "failed")
+    every = "its only attempt" if attempts == 1 else f"all {attempts} attempts"
+    assert record.reason == f"{step} failed on {every}: RuntimeError"
     assert (record.started, record.finished) == (T0, T0)
     assert [(s.step, s.attempt, s.outcome, s.error_type) for s in record.steps] == [
         (d, 1, "succeeded", None) for d in done
@@ -853,6 +855,165 @@ def test_rotate_secret_new_value_by_hand_abandons_a_stuck_rotation(client, secre
     assert stages(client, "s") == {V1: [], R1: [], V2: [PREV], R2: [CUR]}
 
 
+# -- rotations that do not complete -----------------------------------------------------------
+
+
+def do_nothing(event, context):
+    """A rotation function that returns from every step and does nothing."""
+
+
+class OnlyCreates(TemplateRotation):
+    """Stores the new value in createSecret, then returns from the other steps untouched."""
+
+    def read_pending(self, service, arn, version, step):
+        pass
+
+    def finish_secret(self, service, arn, version):
+        pass
+
+
+class PendingElsewhere(TemplateRotation):
+    """finishSecret puts AWSPENDING on a third version instead of moving AWSCURRENT."""
+
+    def finish_secret(self, service, arn, version):
+        service.put_secret_value(
+            SecretId=arn, SecretString="v2", ClientRequestToken=V2, VersionStages=[PEND]
+        )
+
+
+class DropsPending(TemplateRotation):
+    """finishSecret removes AWSPENDING and leaves AWSCURRENT where it was."""
+
+    def finish_secret(self, service, arn, version):
+        service.update_secret_version_stage(
+            SecretId=arn, VersionStage=PEND, RemoveFromVersionId=version
+        )
+
+
+def left_pending(on, *, current=V1, token=R1, empty=False):
+    where = "still on" if on == token else "on"
+    mine = "" if on == token else f" (this rotation's version is {token})"
+    reason = (
+        f"finishSecret returned, but AWSPENDING is {where} version {on}{mine}, not on the "
+        f"AWSCURRENT version {current}: RotateSecret is refused until AWSPENDING is removed or "
+        "moved to the AWSCURRENT version"
+    )
+    if empty:
+        reason += f"; version {token} holds no value either (createSecret stored none)"
+    return reason
+
+
+@pytest.mark.parametrize(
+    ("handler", "labels", "reason"),
+    [
+        (do_nothing, {V1: [CUR], R1: [PEND]}, left_pending(R1, empty=True)),
+        (OnlyCreates(), {V1: [CUR], R1: [PEND]}, left_pending(R1)),
+        (PendingElsewhere(), {V1: [CUR], R1: [], V2: [PEND]}, left_pending(V2)),
+    ],
+    ids=["does-nothing", "only-creates", "pending-elsewhere"],
+)
+def test_rotate_secret_function_that_leaves_pending_is_recorded_incomplete(
+    client, secret, fake, handler, labels, reason
+):
+    arn = fake.register_rotation_function(FUNCTION, handler)
+
+    response = rotate(client, SecretId="s", RotationLambdaARN=arn, ClientRequestToken=R1)
+
+    assert response["VersionId"] == R1
+    (record,) = fake.rotations
+    assert (record.trigger, record.outcome, record.reason) == ("RotateSecret", "incomplete", reason)
+    assert [(s.step, s.outcome) for s in record.steps] == [(s, "succeeded") for s in STEPS]
+    assert stages(client, "s") == labels
+    assert value_of(client) == "v1"
+    assert failure(client.rotate_secret, SecretId="s") == IN_PROGRESS
+    assert len(fake.rotations) == 1
+
+
+def test_rotate_secret_incomplete_rotation_looks_successful_on_the_wire_unverified(
+    client, secret, fake
+):
+    # Lambda reported success for every step, so the service's events and the rotation
+    # fields stay those of a successful rotation; AWS objects only at the next RotateSecret.
+    arn = fake.register_rotation_function(FUNCTION, do_nothing)
+
+    rotate(
+        client,
+        SecretId="s",
+        RotationLambdaARN=arn,
+        ClientRequestToken=R1,
+        RotationRules={"AutomaticallyAfterDays": 7},
+    )
+
+    service = [e.event_name for e in fake.events.filter(event_type="AwsServiceEvent")]
+    assert service == ["RotationStarted", "RotationSucceeded"]
+    fields = rotation_fields(client)
+    assert (fields["RotationEnabled"], fields["LastRotatedDate"]) == (True, T0)
+    assert fields["NextRotationDate"] == utc(2024, 5, 13, 23, 59, 59)
+
+
+def test_rotate_secret_pending_left_on_the_new_current_version_is_complete(client, secret, fake):
+    handler = TemplateRotation(remove_pending=False)
+    arn = fake.register_rotation_function(FUNCTION, handler)
+
+    rotate(client, SecretId="s", RotationLambdaARN=arn, ClientRequestToken=R1)
+
+    assert stages(client, "s") == {V1: [PREV], R1: [CUR, PEND]}
+    (record,) = fake.rotations
+    assert (record.outcome, record.reason) == ("succeeded", None)
+
+
+def test_rotate_secret_function_that_only_drops_pending_ends_the_rotation(client, secret, fake):
+    # AWS's contract asks only that AWSPENDING be gone or on the AWSCURRENT version: nothing
+    # blocks the next rotation, although this one rotated nothing.
+    arn = fake.register_rotation_function(FUNCTION, DropsPending())
+
+    rotate(client, SecretId="s", RotationLambdaARN=arn, ClientRequestToken=R1)
+
+    assert stages(client, "s") == {V1: [CUR], R1: []}
+    assert (fake.rotations[0].outcome, fake.rotations[0].reason) == ("succeeded", None)
+    rotate(client, SecretId="s", RotationLambdaARN=FUNCTION_ARN, ClientRequestToken=R2)
+    assert len(fake.rotations) == 2
+
+
+def test_rotate_secret_incomplete_scheduled_rotation_is_reattempted_unverified(
+    client, secret, fake
+):
+    arn = fake.register_rotation_function(FUNCTION, OnlyCreates())
+    rotate(
+        client,
+        SecretId="s",
+        RotationLambdaARN=arn,
+        RotationRules={"AutomaticallyAfterDays": 7},
+        RotateImmediately=False,
+    )
+
+    fake.clock.set(utc(2024, 5, 13, 1))
+    fake.clock.set(utc(2024, 5, 20, 1))
+
+    test, first, again = fake.rotations
+    assert (test.trigger, test.outcome) == ("test", "succeeded")
+    pending = first.version_id
+    # The next window reattempts the rotation with its token, and gets no further.
+    assert [(r.trigger, r.started, r.version_id, r.outcome) for r in (first, again)] == [
+        ("schedule", utc(2024, 5, 13), pending, "incomplete"),
+        ("schedule", utc(2024, 5, 20), pending, "incomplete"),
+    ]
+    assert again.reason == left_pending(pending, token=pending)
+    assert stages(client, "s") == {V1: [CUR], pending: [PEND]}
+    assert rotation_fields(client)["NextRotationDate"] == utc(2024, 5, 27, 23, 59, 59)
+
+
+def test_rotate_secret_not_immediately_keeps_its_meaning_for_a_lazy_function(client, secret, fake):
+    # The test rotation runs testSecret only and removes its version itself: it completes.
+    arn = fake.register_rotation_function(FUNCTION, do_nothing)
+
+    rotate(client, SecretId="s", RotationLambdaARN=arn, RotateImmediately=False)
+
+    (record,) = fake.rotations
+    assert (record.trigger, record.outcome, record.reason) == ("test", "succeeded", None)
+    assert stages(client, "s") == {V1: [CUR]}
+
+
 # -- RotateImmediately=false ------------------------------------------------------------------
 
 
@@ -895,6 +1056,20 @@ def test_rotate_secret_not_immediately_record_unverified(client, secret, templat
     assert (record.trigger, record.outcome, record.version_id) == ("test", "succeeded", R1)
     assert [(s.step, s.attempt, s.outcome) for s in record.steps] == [(TEST, 1, "succeeded")]
     assert "LastRotatedDate" not in rotation_fields(client)
+
+
+def test_rotate_secret_not_immediately_failing_test_record_unverified(client, secret, fake):
+    handler = TemplateRotation(fail_at=TEST)
+    arn = fake.register_rotation_function(FUNCTION, handler, retries=1)
+
+    rotate(client, SecretId="s", RotationLambdaARN=arn, RotateImmediately=False)
+
+    (record,) = fake.rotations
+    assert (record.trigger, record.outcome) == ("test", "failed")
+    assert record.reason == "testSecret failed on all 2 attempts: RuntimeError"
+    service = [e.event_name for e in fake.events.filter(event_type="AwsServiceEvent")]
+    assert service == ["TestRotationStarted", "TestRotationFailed"]
+    assert stages(client, "s") == {V1: [CUR]}
 
 
 def test_rotate_secret_not_immediately_rotates_at_the_next_window(client, secret, template, fake):
