@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +135,35 @@ def test_delete_and_restore(cli):
     assert seconds(deleted["DeletionDate"]) == T0.timestamp() + 7 * 86400
     ok(cli("restore-secret", "--secret-id", "d"))
     assert ok(cli("get-secret-value", "--secret-id", "d"))["SecretString"] == "v"
+
+
+def test_readme_commands_work_without_any_credentials(tmp_path):
+    # README's serve example, run as written (the URL replaced), by a user with no AWS
+    # configuration at all: no keys, no Region, no profile files.
+    executable = aws_cli()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## A loopback server for the AWS CLI and other SDKs", 1)[1]
+    block = section.split("```", 2)[1].splitlines()
+    commands = [shlex.split(line[2:]) for line in block if line.startswith("$ ") and "aws" in line]
+    assert len(commands) == 2, block
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_PAGER": "",
+    }
+    fake = SecretsManagerFake()
+    with Server(fake) as server:
+        for words in commands:
+            at = words.index("aws")
+            variables = dict(word.split("=", 1) for word in words[:at])
+            arguments = [server.url if "127.0.0.1:43117" in w else w for w in words[at + 1 :]]
+            done = subprocess.run(
+                [executable, *arguments],
+                capture_output=True,
+                text=True,
+                env={**environment, **variables},
+                timeout=CLI_SECONDS,
+            )
+            assert done.returncode == 0, (words, done.stderr)
+        assert json.loads(done.stdout)["SecretString"] == "s3cret"
