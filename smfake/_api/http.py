@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from smfake._wire.dispatch import LOOPBACK, Reply, Responder
 from smfake.errors import UsageError
@@ -101,8 +101,7 @@ class HttpFront:
         group: list[BaseResponse] = []
         for pattern in (SERVICE_URL, EXTENSION_URL):
             for method in METHODS:
-                response = entry(method, pattern, callback=self._answer, content_type=None)
-                response.group = group
+                response = entry(group, method, pattern, callback=self._answer, content_type=None)
                 group.append(response)
                 target.add(response)
         self._registered.append((target, group))
@@ -148,14 +147,16 @@ def _body_bytes(body: object) -> bytes | None:
 
 
 @functools.cache
-def _group_response_class() -> type[CallbackResponse]:
+def _group_response_class() -> Callable[..., CallbackResponse]:
     from responses import CallbackResponse
 
     class FakeResponse(CallbackResponse):
         """One method and URL pattern the fake answers. ``responses`` registers each pair
         apart; for ``assert_all_requests_are_fired`` they count as one: the fake was used."""
 
-        group: list[BaseResponse]
+        def __init__(self, group: list[BaseResponse], *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.group = group
 
         @property
         def call_count(self) -> int:

@@ -17,7 +17,7 @@ from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, check_option
 from smfake.errors import UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine, Mapping
+    from collections.abc import AsyncGenerator, Callable, Coroutine, Generator, Mapping
     from types import TracebackType
 
     from smfake._api.handle import SecretsManagerFake, SeedValue
@@ -167,10 +167,8 @@ class MockSecretsManager:
 
         if isinstance(target, type):
             return self._decorate_class(target)
-        if inspect.iscoroutinefunction(target):
-            return self._decorate_coroutine(target)
         if callable(target):
-            return self._decorate_function(target)
+            return self._decorate_any(target, inspect)
         raise UsageError(
             f"mock_secretsmanager decorates functions, coroutines and classes, got {target!r}"
         )
@@ -190,6 +188,51 @@ class MockSecretsManager:
         def wrapper(*args: Any, **kwargs: Any) -> _T:
             with self._copy():
                 return func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_any(self, func: Callable[..., Any], inspect: Any) -> Callable[..., Any]:
+        # A generator's body runs after the call returns, while it is iterated (a yield
+        # fixture, a streaming reader): the activation must span its life, not the call's.
+        if inspect.iscoroutinefunction(func):
+            return self._decorate_coroutine(func)
+        if inspect.isasyncgenfunction(func):
+            return self._decorate_async_generator(func)
+        if inspect.isgeneratorfunction(func):
+            return self._decorate_generator(func)
+        return self._decorate_function(func)
+
+    def _decorate_generator(
+        self, func: Callable[..., Generator[Any, Any, _T]]
+    ) -> Callable[..., Generator[Any, Any, _T]]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, _T]:
+            with self._copy():
+                return (yield from func(*args, **kwargs))
+
+        return wrapper
+
+    def _decorate_async_generator(
+        self, func: Callable[..., AsyncGenerator[Any, Any]]
+    ) -> Callable[..., AsyncGenerator[Any, Any]]:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
+            with self._copy():
+                inner = func(*args, **kwargs)
+                try:
+                    value = await inner.__anext__()
+                    while True:
+                        try:
+                            sent = yield value
+                        except GeneratorExit:
+                            await inner.aclose()
+                            raise
+                        except BaseException as error:  # thrown in: the inner one decides
+                            value = await inner.athrow(error)
+                        else:
+                            value = await inner.asend(sent)
+                except StopAsyncIteration:
+                    return
 
         return wrapper
 
@@ -235,11 +278,7 @@ class MockSecretsManager:
     def _decorate_callable(self, func: Callable[..., Any]) -> Callable[..., Any]:
         import inspect
 
-        wrapper = (
-            self._decorate_coroutine(func)
-            if inspect.iscoroutinefunction(func)
-            else self._decorate_function(func)
-        )
+        wrapper = self._decorate_any(func, inspect)
         wrapper.__smfake_wrapped__ = True  # type: ignore[attr-defined]
         return wrapper
 

@@ -426,3 +426,85 @@ def test_bad_options_are_refused_before_activation(options, match):
 def test_decorating_something_not_callable_is_refused():
     with pytest.raises(UsageError, match="decorates functions, coroutines and classes"):
         mock_secretsmanager()(42)
+
+
+def test_decorated_generator_is_active_while_it_runs():
+    # A generator's body runs while it is iterated, after the decorated call returned: the
+    # activation spans the iteration (a yield fixture decorated this way must not reach AWS).
+    @mock_secretsmanager(secrets={"db": "pw"})
+    def reader():
+        client = sm_client()
+        yield client.get_secret_value(SecretId="db")["SecretString"]
+        sent = yield current_fake()
+        yield sent
+
+    generator = reader()
+    assert_inactive()
+    assert next(generator) == "pw"
+    fake = next(generator)
+    assert current_fake() is fake
+    assert generator.send("back") == "back"
+    with pytest.raises(StopIteration):
+        next(generator)
+    assert_inactive()
+
+
+def test_decorated_generator_closed_early_stops_its_activation():
+    @mock_secretsmanager
+    def reader():
+        yield 1
+        yield 2
+
+    generator = reader()
+    next(generator)
+    generator.close()
+    assert_inactive()
+
+
+def test_decorated_async_generator_is_active_while_it_runs():
+    @mock_secretsmanager(secrets={"db": "pw"})
+    async def reader():
+        client = sm_client()
+        yield client.get_secret_value(SecretId="db")["SecretString"]
+        try:
+            sent = yield "second"
+        except KeyError:
+            yield "caught"
+            return
+        yield sent
+
+    async def run():
+        stream = reader()
+        assert await stream.__anext__() == "pw"
+        assert await stream.__anext__() == "second"
+        assert await stream.athrow(KeyError("x")) == "caught"
+        with pytest.raises(StopAsyncIteration):
+            await stream.__anext__()
+        assert_inactive()
+        again = reader()
+        assert await again.__anext__() == "pw"
+        await again.aclose()
+        assert_inactive()
+
+    asyncio.run(run())
+    assert_inactive()
+
+
+def test_decorated_generator_fixture_in_pytest(pytester):
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+        from smfake import mock_secretsmanager
+
+        @pytest.fixture
+        @mock_secretsmanager(secrets={"db": "pw"})
+        def client():
+            yield boto3.client("secretsmanager", region_name="us-east-1")
+
+        def test_uses_the_fixture(client):
+            assert client.get_secret_value(SecretId="db")["SecretString"] == "pw"
+        """
+    )
+    result = pytester.runpytest("-p", "no:smfake")
+    result.assert_outcomes(passed=1)
