@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from smfake._api.handle import SecretsManagerFake, SeedValue
 
 _F = TypeVar("_F", bound="Callable[..., Any]")
+_SWITCHES = ("verify_signatures", "enforce_access", "fast_path")
 _T = TypeVar("_T")
 
 # Activations, innermost last, paired with the fakes they serve: for current_fake().
@@ -53,11 +54,6 @@ class MockSecretsManager:
             "enforce_access": enforce_access,
             "fast_path": fast_path,
         }
-        switches = {
-            "verify_signatures": verify_signatures,
-            "enforce_access": enforce_access,
-            "fast_path": fast_path,
-        }
         if fake is not None:
             from smfake._api.handle import SecretsManagerFake  # loaded if fake is one
 
@@ -69,7 +65,7 @@ class MockSecretsManager:
             region=region if fake is None else fake.region,
             seed=seed,
             secrets=secrets,
-            switches=switches,
+            switches={name: self._options[name] for name in _SWITCHES},
         )
         self._shared = fake
         self._secrets = dict(secrets or {})
@@ -163,12 +159,10 @@ class MockSecretsManager:
     def __call__(self, target: _F) -> _F: ...
 
     def __call__(self, target: Any) -> Any:
-        import inspect  # ~10 ms to import, and only decorating needs it
-
         if isinstance(target, type):
             return self._decorate_class(target)
         if callable(target):
-            return self._decorate_any(target, inspect)
+            return self._decorate_callable(target, mark=False)
         raise UsageError(
             f"mock_secretsmanager decorates functions, coroutines and classes, got {target!r}"
         )
@@ -190,17 +184,6 @@ class MockSecretsManager:
                 return func(*args, **kwargs)
 
         return wrapper
-
-    def _decorate_any(self, func: Callable[..., Any], inspect: Any) -> Callable[..., Any]:
-        # A generator's body runs after the call returns, while it is iterated (a yield
-        # fixture, a streaming reader): the activation must span its life, not the call's.
-        if inspect.iscoroutinefunction(func):
-            return self._decorate_coroutine(func)
-        if inspect.isasyncgenfunction(func):
-            return self._decorate_async_generator(func)
-        if inspect.isgeneratorfunction(func):
-            return self._decorate_generator(func)
-        return self._decorate_function(func)
 
     def _decorate_generator(
         self, func: Callable[..., Generator[Any, Any, _T]]
@@ -270,16 +253,27 @@ class MockSecretsManager:
             raw = next(vars(klass)[name] for klass in cls.__mro__ if name in vars(klass))
             if isinstance(raw, (staticmethod, classmethod)):
                 if not _is_wrapped(raw.__func__):
-                    setattr(cls, name, type(raw)(self._decorate_callable(raw.__func__)))
+                    setattr(cls, name, type(raw)(self._decorate_callable(raw.__func__, mark=True)))
             elif callable(raw) and not _is_wrapped(raw):
-                setattr(cls, name, self._decorate_callable(raw))
+                setattr(cls, name, self._decorate_callable(raw, mark=True))
         return cls
 
-    def _decorate_callable(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        import inspect
+    def _decorate_callable(self, func: Callable[..., Any], *, mark: bool) -> Callable[..., Any]:
+        import inspect  # ~10 ms to import, and only decorating needs it
 
-        wrapper = self._decorate_any(func, inspect)
-        wrapper.__smfake_wrapped__ = True  # type: ignore[attr-defined]
+        # A generator's body runs after the call returns, while it is iterated (a yield
+        # fixture, a streaming reader): the activation must span its life, not the call's.
+        wrapper: Callable[..., Any]
+        if inspect.iscoroutinefunction(func):
+            wrapper = self._decorate_coroutine(func)
+        elif inspect.isasyncgenfunction(func):
+            wrapper = self._decorate_async_generator(func)
+        elif inspect.isgeneratorfunction(func):
+            wrapper = self._decorate_generator(func)
+        else:
+            wrapper = self._decorate_function(func)
+        if mark:
+            wrapper.__smfake_wrapped__ = True  # type: ignore[union-attr]
         return wrapper
 
 
