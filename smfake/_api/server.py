@@ -203,6 +203,12 @@ def _serve(args: argparse.Namespace) -> int:
     from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 
     state: snapshot.Snapshot | None = None
+    if args.state is not None:
+        # A save killed midway (SIGKILL, power loss) leaves its temporary file, secrets in clear.
+        for name in snapshot.remove_temporaries(args.state):
+            print(
+                f"smfake: removed {name}, left by an interrupted save", file=sys.stderr, flush=True
+            )
     if args.state is not None and os.path.exists(args.state):
         state = snapshot.read_file(args.state)
     elif args.state is not None and not os.path.isdir(os.path.dirname(args.state) or "."):
