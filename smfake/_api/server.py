@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ipaddress
-import json
 import logging
 import os
 import signal
@@ -19,18 +18,26 @@ import socket
 import socketserver
 import sys
 import threading
-import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Sequence
+from http.server import ThreadingHTTPServer
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from smfake.errors import SmfakeError, UnsupportedOperation, UsageError
+from smfake._api.handler import DEFAULT_REQUEST_TIMEOUT, Handler
+from smfake.errors import SmfakeError, UsageError
 
 if TYPE_CHECKING:
     from smfake._api.handle import SecretsManagerFake
 
 DEFAULT_HOST = "127.0.0.1"
+# Connection attempts the kernel queues while the server is busy accepting others (the
+# standard library's default is 5: bursts of clients saw connections time out or reset).
+# Linux caps it at net.core.somaxconn (4096 on recent kernels, 128 on older ones).
+LISTEN_BACKLOG = 1024
+# How often the serving thread looks whether stop() was called (the standard library's 0.5 s
+# made every stop() wait about that long).
+STOP_POLL_SECONDS = 0.05
+_README_ANCHOR = "a-loopback-server-for-the-aws-cli-and-other-sdks"
 _log = logging.getLogger("smfake.server")
 
 
@@ -38,12 +45,26 @@ class Server:
     """A loopback endpoint serving ``fake`` from a background thread.
 
     ``server = Server(fake); server.start(); server.url; ...; server.stop()``, or as a context
-    manager. ``port=0`` picks a free port; ``url`` tells which.
+    manager. ``port=0`` picks a free port; ``url`` tells which. A request must arrive whole
+    within ``request_timeout`` seconds of its first line, or it is refused.
     """
 
-    def __init__(self, fake: SecretsManagerFake, host: str = DEFAULT_HOST, port: int = 0) -> None:
+    def __init__(
+        self,
+        fake: SecretsManagerFake,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        *,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    ) -> None:
+        if not 0 < request_timeout < float("inf"):
+            raise UsageError(
+                "request_timeout is a positive, finite number of seconds, got "
+                f"{request_timeout!r} (see README.md#{_README_ANCHOR})"
+            )
         self.fake = fake
         self._address = (host, port)
+        self._request_timeout = request_timeout
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -51,10 +72,13 @@ class Server:
         """Bind and begin serving; raises OSError when the address cannot be bound."""
         if self._httpd is not None:
             raise UsageError("this Server is already started; stop() it first")
-        httpd = _HTTPServer(self._address, self.fake)
+        httpd = _HTTPServer(self._address, self.fake, self._request_timeout)
         self._httpd = httpd
         self._thread = threading.Thread(
-            target=httpd.serve_forever, name=f"smfake-server-{httpd.port}", daemon=True
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": STOP_POLL_SECONDS},
+            name=f"smfake-server-{httpd.port}",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -96,14 +120,18 @@ class _HTTPServer(ThreadingHTTPServer):
     # thread left running could still be writing to the fake.
     daemon_threads = False
     block_on_close = True
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], fake: SecretsManagerFake) -> None:
+    def __init__(
+        self, address: tuple[str, int], fake: SecretsManagerFake, request_timeout: float
+    ) -> None:
         self.fake = fake
+        self.request_timeout = request_timeout
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         family, *_, sockaddr = socket.getaddrinfo(*address, type=socket.SOCK_STREAM)[0]
         self.address_family = family
-        super().__init__((str(sockaddr[0]), int(sockaddr[1])), _Handler)
+        super().__init__((str(sockaddr[0]), int(sockaddr[1])), Handler)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host's fully qualified name, a DNS lookup that
@@ -133,6 +161,15 @@ class _HTTPServer(ThreadingHTTPServer):
             self._connections.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-request (reset, broken pipe) is no fault of the server's;
+        # anything else is logged with its traceback instead of printed to stderr.
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            _log.debug("smfake server: connection from %s lost: %r", client_address[0], error)
+        else:
+            _log.exception("smfake server: error on a connection from %s", client_address[0])
+
     def close_connections(self) -> None:
         # Idle keep-alive connections would otherwise hold their threads until the client
         # goes away; shutting the sockets down ends those threads at once.
@@ -141,110 +178,6 @@ class _HTTPServer(ThreadingHTTPServer):
         for connection in connections:
             with contextlib.suppress(OSError):  # already closed by the client
                 connection.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    # HTTP/1.1 keeps connections open between calls, as SDKs expect; every reply says its
-    # length, which HTTP/1.1 requires.
-    protocol_version = "HTTP/1.1"
-    server: _HTTPServer
-
-    def finish(self) -> None:
-        with contextlib.suppress(OSError):  # the connection was shut down by stop()
-            super().finish()
-
-    def do_POST(self) -> None:
-        self._answer()
-
-    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_POST
-
-    def _answer(self) -> None:
-        try:
-            body = self._body()
-        except ValueError:
-            self.send_error(400, "Bad request body", "unreadable Content-Length or chunk size")
-            return
-        headers = _Headers(self.headers.items())
-        try:
-            reply = self.server.fake.http.handle(
-                self.command,
-                f"http://{self.server.authority}{self.path}",
-                headers,
-                body,
-                source_ip=self.client_address[0],
-            )
-            status, reply_headers, data = reply.status, reply.headers, reply.body
-        except UnsupportedOperation as error:
-            # A 400 so that clients show the message instead of retrying.
-            status, reply_headers, data = _error(400, "UnsupportedOperation", str(error))
-        except Exception as error:
-            _log.exception("smfake server: error while answering %s %s", self.command, self.path)
-            message = f"smfake failed to answer this request ({type(error).__name__}: {error})"
-            status, reply_headers, data = _error(500, "InternalFailure", message)
-        # Not send_response(): it adds Server and Date headers, and the reply has its own Date.
-        self.log_request(status)
-        self.send_response_only(status)
-        for name, value in reply_headers.items():
-            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                self.send_header(name, value)
-        if not any(name.lower() == "date" for name in reply_headers):
-            self.send_header("Date", self.date_time_string())
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def _body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            return b"".join(self._chunks())
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _chunks(self) -> Iterator[bytes]:
-        while True:
-            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-            if size == 0:
-                while self.rfile.readline().strip():
-                    pass  # trailers
-                return
-            yield self.rfile.read(size)
-            self.rfile.readline()
-
-    def log_message(self, format: str, *args: object) -> None:
-        # Request lines only (method, path, status): never a header or a body.
-        _log.info("%s %s", self.client_address[0], format % args)
-
-
-class _Headers(Mapping[str, str]):
-    """Request headers with case-insensitive lookup, as HTTP defines them: SDKs differ in how
-    they spell ``X-Amz-Target``. Repeated headers are joined with commas."""
-
-    def __init__(self, items: Iterable[tuple[str, str]]) -> None:
-        self._items: dict[str, tuple[str, str]] = {}
-        for name, value in items:
-            key = name.lower()
-            if key in self._items:
-                value = f"{self._items[key][1]}, {value}"
-            self._items[key] = (name, value)
-
-    def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()][1]
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
-    data = json.dumps({"__type": code, "message": message}).encode()
-    headers = {
-        "Content-Type": "application/x-amz-json-1.1",
-        "x-amzn-RequestId": str(uuid.uuid4()),
-        "x-amzn-ErrorType": code,
-    }
-    return status, headers, data
 
 
 # -- the command line -----------------------------------------------------------------------
@@ -270,6 +203,12 @@ def _serve(args: argparse.Namespace) -> int:
     from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 
     state: snapshot.Snapshot | None = None
+    if args.state is not None:
+        # A save killed midway (SIGKILL, power loss) leaves its temporary file, secrets in clear.
+        for name in snapshot.remove_temporaries(args.state):
+            print(
+                f"smfake: removed {name}, left by an interrupted save", file=sys.stderr, flush=True
+            )
     if args.state is not None and os.path.exists(args.state):
         state = snapshot.read_file(args.state)
     elif args.state is not None and not os.path.isdir(os.path.dirname(args.state) or "."):
@@ -295,7 +234,7 @@ def _serve(args: argparse.Namespace) -> int:
         fake.principals.add(key_id, secret_key or None, account_id=account or None)
     stop = threading.Event()
     _on_signals(stop)
-    server = Server(fake, args.host, args.port).start()
+    server = Server(fake, args.host, args.port, request_timeout=args.request_timeout).start()
     try:
         if not server.loopback:
             print(
@@ -328,6 +267,13 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise ValueError(text)
     return port
+
+
+def _seconds(text: str) -> float:
+    seconds = float(text)
+    if not 0 < seconds < float("inf"):
+        raise ValueError(text)
+    return seconds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -372,6 +318,14 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="ID:SECRET[:ACCOUNT]",
         help="register an access key acting as ACCOUNT's root (repeatable)",
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="time a request may take to arrive after its first line; a slower or stalled "
+        "body is refused (default: %(default)s)",
     )
     serve.add_argument(
         "--verify-signatures",

@@ -14,8 +14,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
+import secrets
 import struct
-import tempfile
 from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +32,17 @@ from smfake.errors import UsageError
 if TYPE_CHECKING:
     from smfake._api.handle import SecretsManagerFake
 
-__all__ = ["FORMAT", "dump", "from_json", "load", "load_file", "read_file", "save_file", "to_json"]
+__all__ = [
+    "FORMAT",
+    "dump",
+    "from_json",
+    "load",
+    "load_file",
+    "read_file",
+    "remove_temporaries",
+    "save_file",
+    "to_json",
+]
 
 Snapshot = dict[str, Any]
 
@@ -88,15 +99,15 @@ def from_json(text: str | bytes) -> Snapshot:
 
 def save_file(fake: SecretsManagerFake, path: str | os.PathLike[str]) -> None:
     """Write the fake's state to ``path`` as JSON, atomically: a reader sees the old file or
-    the new one, never half of one. The file is readable by its owner only."""
+    the new one, never half of one. The file is readable by its owner only, and so is the
+    temporary file it is written to first, from its creation."""
     target = Path(path)
-    text = to_json(dump(fake))
-    # The temporary file sits beside the target so that the rename never crosses filesystems;
-    # mkstemp creates it with mode 0600, which the rename keeps.
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    data = to_json(dump(fake)).encode("utf-8")
+    # The temporary file sits beside the target so that the rename never crosses filesystems.
+    temporary, fd = _create_temporary(target)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, target)
@@ -104,6 +115,56 @@ def save_file(fake: SecretsManagerFake, path: str | os.PathLike[str]) -> None:
         with suppress(OSError):
             os.unlink(temporary)
         raise
+    _sync_directory(target.parent)
+
+
+def remove_temporaries(path: str | os.PathLike[str]) -> list[str]:
+    """Remove the temporary files that saves of ``path`` left beside it when their process was
+    killed mid-save (they hold secret values in clear text); returns their names. Call it when
+    no save of ``path`` is running: ``smfake serve --state`` does, at start."""
+    target = Path(path)
+    pattern = _temporary_pattern(target.name)
+    removed = []
+    with suppress(OSError):  # no such directory: nothing was left there
+        for entry in os.scandir(target.parent):
+            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with suppress(OSError):  # gone already, or not ours to remove
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+    return sorted(removed)
+
+
+def _create_temporary(target: Path) -> tuple[Path, int]:
+    # Created with mode 0600 in the same call that creates the name (never chmod-ed after):
+    # there is no moment at which another user could open it. O_EXCL refuses an existing file
+    # or a symbolic link planted under the name.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    while True:
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+        try:
+            return temporary, os.open(temporary, flags, 0o600)
+        except FileExistsError:  # pragma: no cover - 64 random bits collided
+            continue
+
+
+def _temporary_pattern(name: str) -> re.Pattern[str]:
+    # This version's names (16 hex digits), and the 8 characters of tempfile.mkstemp that
+    # earlier versions used.
+    return re.compile(rf"\.{re.escape(name)}\.(?:[0-9a-f]{{16}}|[a-z0-9_]{{8}})\.tmp")
+
+
+def _sync_directory(directory: Path) -> None:
+    # Makes the rename itself durable: after a power loss the directory shows the new file,
+    # not the temporary one. Directories cannot be opened this way on Windows.
+    if not hasattr(os, "O_DIRECTORY"):
+        return  # pragma: no cover - Windows
+    with suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def read_file(path: str | os.PathLike[str]) -> Snapshot:

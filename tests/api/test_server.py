@@ -11,6 +11,7 @@ import queue
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -289,6 +290,62 @@ def test_serve_saves_its_state_on_sigterm_and_loads_it_at_restart(serving, tmp_p
     got = remote(second.url).get_secret_value(SecretId="kept")
     assert (got["ARN"], got["SecretString"]) == (arn, "across restarts")
     assert second.stop(signal.SIGINT) == 0
+
+
+# Saves the state given as argv[1] with a new secret, and stalls once the temporary file is
+# written, for the test to kill it there.
+SAVE_THEN_STALL = """
+import os, sys, time
+from smfake import SecretsManagerFake
+from smfake._api import snapshot
+
+fake = SecretsManagerFake()
+fake.add_secret("new", "value in clear")
+real_fsync = os.fsync
+
+def stall(fd):
+    real_fsync(fd)
+    print("written", flush=True)
+    time.sleep(STARTUP_SECONDS)
+
+os.fsync = stall
+snapshot.save_file(fake, sys.argv[1])
+""".replace("STARTUP_SECONDS", str(STARTUP_SECONDS))
+
+
+@needs_signals
+def test_serve_removes_the_temporary_file_of_a_save_killed_midway(serving, tmp_path):
+    folder = tmp_path / "states"
+    folder.mkdir()
+    state = folder / "state.json"
+    first = serving("--state", str(state))
+    remote(first.url).create_secret(Name="kept", SecretString="x")
+    assert first.stop() == 0
+
+    saving = subprocess.Popen(
+        [sys.executable, "-c", SAVE_THEN_STALL, str(state)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        lines = queue.Queue()
+        threading.Thread(target=lambda: lines.put(saving.stdout.readline()), daemon=True).start()
+        assert lines.get(timeout=STARTUP_SECONDS) == "written\n"
+    finally:
+        saving.kill()  # SIGKILL: no handler, no cleanup
+        saving.communicate()
+    [left] = [p for p in folder.iterdir() if p.name != "state.json"]
+    assert re.fullmatch(r"\.state\.json\.[0-9a-f]{16}\.tmp", left.name)
+    assert "value in clear" in left.read_text()
+    assert stat.S_IMODE(left.stat().st_mode) == 0o600
+
+    second = serving("--state", str(state))
+    assert [p.name for p in folder.iterdir()] == ["state.json"]
+    assert remote(second.url).list_secrets()["SecretList"][0]["Name"] == "kept"
+    assert second.stop() == 0
+    assert second.stderr == (
+        f"smfake: removed {left.name}, left by an interrupted save\n"
+        f"smfake: state saved to {state}\n"
+    )
+    assert [p.name for p in folder.iterdir()] == ["state.json"]
 
 
 @needs_signals

@@ -300,6 +300,82 @@ def test_save_file_writes_atomically_for_the_owner_only(tmp_path):
         assert client().get_secret_value(SecretId="s")["SecretString"] == "v"
 
 
+def saved_state(tmp_path, value="old"):
+    fake = SecretsManagerFake()
+    fake.add_secret("s", value)
+    path = tmp_path / "state.json"
+    snapshot.save_file(fake, path)
+    return fake, path
+
+
+def test_save_file_creates_its_temporary_for_the_owner_only_from_the_first_byte(
+    tmp_path, monkeypatch
+):
+    fake, path = saved_state(tmp_path)
+    real_open = os.open
+    created = []
+
+    def spy(file, flags, mode=0o777, *args, **kwargs):
+        fd = real_open(file, flags, mode, *args, **kwargs)
+        if str(file).endswith(".tmp"):
+            info = os.fstat(fd)
+            created.append(
+                (os.path.basename(file), flags, stat.S_IMODE(info.st_mode), info.st_size)
+            )
+        return fd
+
+    monkeypatch.setattr(os, "open", spy)
+    umask = os.umask(0)  # a umask cannot widen it either
+    try:
+        snapshot.save_file(fake, path)
+    finally:
+        os.umask(umask)
+    [(name, flags, mode, size)] = created
+    assert name.startswith(".state.json.") and name.endswith(".tmp")
+    assert (mode, size) == (0o600, 0)
+    assert flags & os.O_CREAT and flags & os.O_EXCL
+    assert os.listdir(tmp_path) == ["state.json"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("step", "error"),
+    [("fsync", OSError(28, "No space left on device")), ("replace", KeyboardInterrupt())],
+)
+def test_a_save_that_fails_leaves_nothing_behind(tmp_path, monkeypatch, step, error):
+    fake, path = saved_state(tmp_path)
+    fake.add_secret("t", "new")
+
+    def fail(*args):
+        raise error
+
+    monkeypatch.setattr(os, step, fail)
+    with pytest.raises(type(error)):
+        snapshot.save_file(fake, path)
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == ["state.json"]
+    assert [s["name"] for s in json.loads(path.read_text())["stores"][0]["secrets"]] == ["s"]
+
+
+def test_remove_temporaries_removes_only_those_of_this_state_file(tmp_path):
+    path = tmp_path / "state.json"
+    path.write_text("{}")
+    stale = [".state.json.0123456789abcdef.tmp", ".state.json.k2_9xq1z.tmp"]  # ours, mkstemp's
+    kept = [
+        ".other.json.0123456789abcdef.tmp",
+        ".state.json.tmp",
+        ".state.json.notes.tmp.bak",
+        "state.json.0123456789abcdef.tmp",
+        ".state.jsonx.k2_9xq1z.tmp",
+    ]
+    for name in stale + kept:
+        (tmp_path / name).write_text("secret")
+    (tmp_path / ".state.json.aaaaaaaa.tmp").mkdir()  # not a file: not one of ours
+    assert snapshot.remove_temporaries(path) == sorted(stale)
+    assert sorted(os.listdir(tmp_path)) == sorted([*kept, "state.json", ".state.json.aaaaaaaa.tmp"])
+    assert snapshot.remove_temporaries(tmp_path / "missing" / "state.json") == []
+
+
 def test_load_file_names_the_file_in_its_errors(tmp_path):
     path = tmp_path / "state.json"
     path.write_text("[1, 2]")
