@@ -369,6 +369,8 @@ def fake_only_reasons(item: pytest.Item) -> list[str]:
     source = _source(function)
     if "t0" in own:
         reasons.append("compares dates with the frozen fake clock (t0)")
+    if "UnsupportedOperation" in source:
+        reasons.append("checks smfake's own refusal of what it does not support")
     if _CUSTOMER_KEY.search(source):
         reasons.append("uses the customer managed key of the fake's KMS")
     if "fake" in getattr(item, "fixturenames", ()):
