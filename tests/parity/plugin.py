@@ -46,7 +46,7 @@ _FAKE_USES = {
     "principals": "calls as other principals or accounts",
     "http": "calls the fake's HTTP front",
 }
-_CUSTOMER_KEY = re.compile(r"\b(KEY_ARN|KEY_ID|CUSTOMER_KEY_ID|customer_key)\b|alias/customer")
+_CUSTOMER_KEY = re.compile(r"\b(\w*KEY_ARN|KEY_ID|CUSTOMER_KEY_ID|customer_key)\b|alias/customer")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
