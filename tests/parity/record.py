@@ -3,7 +3,8 @@ endpoints' recordings compare equal where their behaviour does.
 
 Normalised away: dates (``<date>``), UUIDs and ARN suffixes (numbered per test in order of
 appearance, so that "the same version id twice" survives), request ids and every header,
-random passwords (kept as their length). Names and ARNs are already in the test's own view
+random passwords (kept as their length) and
+NextToken values (opaque). Names and ARNs are already in the test's own view
 (see rewrite.py), so the account, the Region and the run's prefix never appear.
 """
 
@@ -18,7 +19,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 # An ARN's random suffix: six characters after a hyphen, then a character no name can hold.
 _ARN_SUFFIX = re.compile(
     r"(arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@!-]*?-)([A-Za-z0-9]{6})"
-    r"(?![\w/+=.@!-])"
+    r"(?![\w/+=@!-]|\.[\w/+=.@!-])"
 )
 
 
@@ -39,6 +40,8 @@ class Normaliser:
         return _UUID.sub(lambda m: self._token("uuid", m.group(0).lower()), text)
 
     def value(self, value: Any, key: str = "") -> Any:
+        if key == "NextToken" and isinstance(value, str):
+            return "<token>"
         if key == "RandomPassword" and isinstance(value, str):
             return f"<random password, {len(value)} characters>"
         if isinstance(value, datetime):
@@ -50,7 +53,7 @@ class Normaliser:
         if isinstance(value, (list, tuple)):
             return [self.value(item) for item in value]
         if isinstance(value, dict):
-            return {str(k): self.value(v, str(k)) for k, v in value.items()}
+            return {self.text(str(k)): self.value(v, str(k)) for k, v in value.items()}
         if value is None or isinstance(value, (bool, int, float)):
             return value
         return repr(value)
