@@ -57,7 +57,7 @@ def ran(entry: dict[str, Any] | None) -> bool:
 
 
 def first_difference(a: dict[str, Any], b: dict[str, Any]) -> str:
-    for index, (call_a, call_b) in enumerate(zip(a["calls"], b["calls"])):
+    for index, (call_a, call_b) in enumerate(zip(a["calls"], b["calls"], strict=False)):
         if call_a != call_b:
             answer_a = call_a.get("error", call_a.get("response"))
             answer_b = call_b.get("error", call_b.get("response"))
@@ -71,7 +71,7 @@ def first_difference(a: dict[str, Any], b: dict[str, Any]) -> str:
 
 
 def table(title: str, rows: dict[str, list[int]], markdown: bool, columns: list[str]) -> str:
-    total = [sum(values) for values in zip(*rows.values())] if rows else [0] * len(columns)
+    total = [sum(v) for v in zip(*rows.values(), strict=True)] if rows else [0] * len(columns)
     lines = []
     if markdown:
         lines += [f"| {title} | " + " | ".join(columns) + " |"]
@@ -104,7 +104,7 @@ def compare(a: dict[str, Any], b: dict[str, Any], markdown: bool, show: int) -> 
         row[1 if same else 2] += 1
         if not same:
             differing.append(test_id)
-        for call_a, call_b in zip(entry_a["calls"], entry_b["calls"]):
+        for call_a, call_b in zip(entry_a["calls"], entry_b["calls"], strict=False):
             if call_a["operation"] == call_b["operation"]:
                 counts = by_call[call_a["operation"]]
                 counts[0] += 1

@@ -176,8 +176,17 @@ class Parity:
                     self.deleted.append(arn)
                     return
                 raise
+            primary = described.get("PrimaryRegion", region)
+            if primary != region:
+                # A replica goes with its primary's RemoveRegionsFromReplication.
+                self._raw_client(primary).remove_regions_from_replication(
+                    SecretId=arn.replace(f":{region}:", f":{primary}:", 1),
+                    RemoveReplicaRegions=[region],
+                )
+                self.deleted.append(arn)
+                return
             replicas = [r["Region"] for r in described.get("ReplicationStatus", [])]
-            if replicas and described.get("PrimaryRegion", region) == region:
+            if replicas:
                 cleaner.remove_regions_from_replication(SecretId=arn, RemoveReplicaRegions=replicas)
             try:
                 cleaner.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
