@@ -12,6 +12,17 @@ from botocore.validate import ParamValidator
 
 from smfake import SecretsManagerFake, mock_secretsmanager
 from smfake._wire import fastcheck
+from tests.parity.plugin import (  # noqa: F401 (hooks of parity mode: docs/parity.md)
+    guard_resolver,
+    parity_of,
+    pytest_addoption,
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_report_header,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_unconfigure,
+)
 
 # Every answer the before-call fast path gives in this suite is also produced the full path's
 # way (encoded as Responder.respond encodes it, parsed by botocore's own endpoint code) and
@@ -32,17 +43,26 @@ def _is_local_unix(sock: socket.socket) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+def no_network(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[Any]]:
     attempts: list[Any] = []
+    # Parity mode lets through the chosen endpoint, and nothing else.
+    parity = parity_of(request.config)
+    if parity is not None:
+        guard_resolver(parity, monkeypatch)
+
+    def passes(sock: socket.socket, address: Any) -> bool:
+        return _is_local_unix(sock) or (parity is not None and parity.allows(address))
 
     def connect(self: socket.socket, address: Any) -> None:
-        if _is_local_unix(self):
+        if passes(self, address):
             return _real_connect(self, address)
         attempts.append(address)
         raise NetworkBlocked(f"smfake test suite: network access to {address!r} is forbidden")
 
     def connect_ex(self: socket.socket, address: Any) -> int:
-        if _is_local_unix(self):
+        if passes(self, address):
             return _real_connect_ex(self, address)
         attempts.append(address)
         raise NetworkBlocked(f"smfake test suite: network access to {address!r} is forbidden")
@@ -88,9 +108,40 @@ def fake() -> Iterator[SecretsManagerFake]:
         yield active
 
 
+@pytest.fixture(autouse=True)
+def parity_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In parity mode: the test's own name prefix, and its secrets force-deleted at the end."""
+    parity = parity_of(request.config)
+    if parity is None:
+        yield
+        return
+    run = parity.begin(request.node.nodeid)
+    try:
+        yield
+    finally:
+        parity.end(run)
+
+
 @pytest.fixture
-def client(fake: SecretsManagerFake) -> Any:
-    return boto3.client("secretsmanager", region_name="us-east-1")
+def make_client(request: pytest.FixtureRequest) -> Any:
+    """``make_client(region="us-east-1", config=None)``: a boto3 client of the in-process fake
+    (activated for the test), or in parity mode of the endpoint (docs/parity.md). The fixture
+    that every service test gets its clients from; a test that also takes ``fake`` is fake-only.
+    """
+    parity = parity_of(request.config)
+
+    def make(region: str = "us-east-1", config: Any = None) -> Any:
+        if parity is not None:
+            return parity.client_for(region, config)
+        request.getfixturevalue("fake")
+        return boto3.client("secretsmanager", region_name=region, config=config)
+
+    return make
+
+
+@pytest.fixture
+def client(make_client: Any) -> Any:
+    return make_client()
 
 
 def assert_shape(client: Any, operation: str, response: dict[str, Any]) -> None:

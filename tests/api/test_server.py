@@ -90,6 +90,18 @@ def test_server_answers_over_loopback_with_no_fake_active(server):
     assert {e.user_identity["accessKeyId"] for e in server.fake.events} == {ACCESS_KEY}
 
 
+def test_server_replies_without_waiting_for_the_clients_ack(server):
+    # Headers and body are two writes; with Nagle's algorithm each reply on a kept-alive
+    # connection waited for the client's delayed ACK (about 40 ms a call).
+    client = remote(server.url)
+    client.list_secrets()
+    client.list_secrets()
+
+    connections = list(server._httpd._connections)
+    assert connections
+    assert all(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for c in connections)
+
+
 def test_server_returns_binary_values_intact(server):
     sm = remote(server.url)
     sm.create_secret(Name="blob", SecretBinary=b"\x00\xff\x10")

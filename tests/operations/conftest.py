@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 
 from smfake import SecretsManagerFake
+from tests.parity.plugin import parity_of
 
 ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
 T0 = datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
@@ -88,34 +88,33 @@ def _drop_token(params: dict[str, Any], **_: Any) -> None:
 
 
 @pytest.fixture
-def tokenless_client(fake: SecretsManagerFake) -> Any:
+def tokenless_client(make_client: Any) -> Any:
     """A client whose requests reach the wire without a ClientRequestToken, as raw HTTP can."""
-    raw = boto3.client("secretsmanager", region_name="us-east-1")
+    raw = make_client()
     raw.meta.events.register_last("before-parameter-build", _drop_token)
     return raw
 
 
 @pytest.fixture
-def no_retry_client(fake: SecretsManagerFake) -> Any:
+def no_retry_client(make_client: Any) -> Any:
     """A client that does not retry LimitExceededException (botocore's default retries it)."""
-    return boto3.client(
-        "secretsmanager", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1})
-    )
+    return make_client(config=Config(retries={"total_max_attempts": 1}))
 
 
 @pytest.fixture
-def unvalidated_client(fake: SecretsManagerFake) -> Any:
+def unvalidated_client(make_client: Any) -> Any:
     """A client without botocore's own parameter checks, so that values it would refuse
     (such as SecretString="") reach the service."""
-    return boto3.client(
-        "secretsmanager", region_name="us-east-1", config=Config(parameter_validation=False)
-    )
+    return make_client(config=Config(parameter_validation=False))
 
 
 @pytest.fixture
-def t0(fake: SecretsManagerFake) -> datetime:
-    """Freezes the fake clock at T0."""
-    fake.clock.set(T0)
+def t0(request: pytest.FixtureRequest) -> datetime:
+    """Freezes the fake clock at T0. In parity mode (no clock to freeze) it does nothing, and
+    a test that takes ``t0`` itself, to compare dates with it, is fake-only."""
+    if parity_of(request.config) is None:
+        fake: SecretsManagerFake = request.getfixturevalue("fake")
+        fake.clock.set(T0)
     return T0
 
 
@@ -125,7 +124,9 @@ CUSTOMER_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 @pytest.fixture(autouse=True)
 def customer_key(request: pytest.FixtureRequest) -> str | None:
     """The customer managed key the tests name as KEY_ARN, in every fake they use."""
-    if "fake" not in request.fixturenames:
+    if parity_of(request.config) is not None or not (
+        {"fake", "make_client"} & set(request.fixturenames)
+    ):
         return None
     fake: SecretsManagerFake = request.getfixturevalue("fake")
     return fake.kms.create_key(key_id=CUSTOMER_KEY_ID, alias="alias/customer")

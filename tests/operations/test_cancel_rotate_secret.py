@@ -3,7 +3,6 @@ version of a rotation left in progress; the rotation configuration stays on show
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -248,10 +247,10 @@ def test_cancel_rotate_secret_of_secret_marked_for_deletion(client, rotating):
     assert snapshot(client, "s") == before
 
 
-def test_cancel_rotate_secret_of_a_replica_is_refused(client, t0, template):
+def test_cancel_rotate_secret_of_a_replica_is_refused(client, t0, template, make_client):
     client.create_secret(Name="s", SecretString="v1", AddReplicaRegions=[{"Region": "eu-west-1"}])
     rotate(client, SecretId="s", RotationLambdaARN=FUNCTION_ARN, RotationRules=RULES)
-    eu = boto3.client("secretsmanager", region_name="eu-west-1")
+    eu = make_client("eu-west-1")
     before = snapshot(eu, "s")
 
     assert failure(eu.cancel_rotate_secret, SecretId="s") == REPLICA_READ_ONLY

@@ -115,7 +115,16 @@ def test_create_secret_with_value_of_maximum_size(client, value):
 
 @pytest.mark.parametrize(
     "name",
-    ["a", "path/to/secret", "a_b+c=d.e@f-g", "UPPER.lower.123", "n" * 512],
+    [
+        "a",
+        "path/to/secret",
+        "a_b+c=d.e@f-g",
+        "UPPER.lower.123",
+        pytest.param(
+            "n" * 512,
+            marks=pytest.mark.fake_only("a 512-character name leaves no room for a name prefix"),
+        ),
+    ],
     ids=["single-char", "slashes", "all-specials", "mixed-case", "512-chars"],
 )
 def test_create_secret_accepts_valid_names(client, name):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -167,8 +166,8 @@ def test_delete_resource_policy_other_policy_name_unverified(client, secret):
 
 
 @pytest.fixture
-def replica_client(fake):
-    return boto3.client("secretsmanager", region_name="eu-west-1")
+def replica_client(make_client):
+    return make_client("eu-west-1")
 
 
 # AWS's error for writes on a replica, quoted for PutResourcePolicy (§10); moto raises it for

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -200,9 +199,9 @@ def test_get_resource_policy_other_policy_name_unverified(client, secret):
 
 
 # "Value changes, tags and resource policy of the primary propagate" [D].
-def test_get_resource_policy_of_a_replica(client, fake, secret):
+def test_get_resource_policy_of_a_replica(client, secret, make_client):
     client.put_resource_policy(SecretId="s", ResourcePolicy=EXAMPLE)
-    replica_client = boto3.client("secretsmanager", region_name="eu-west-1")
+    replica_client = make_client("eu-west-1")
 
     client.replicate_secret_to_regions(SecretId="s", AddReplicaRegions=[{"Region": "eu-west-1"}])
 

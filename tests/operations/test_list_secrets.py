@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from types import SimpleNamespace
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
@@ -106,9 +105,9 @@ def test_list_secrets_entry_of_secret_without_value(client):
     assert entry["ARN"] == created["ARN"]
 
 
-def test_list_secrets_entry_of_replicated_secret_has_no_replication_status(client, fake):
+def test_list_secrets_entry_of_replicated_secret_has_no_replication_status(client, make_client):
     client.create_secret(Name="r", SecretString="v", AddReplicaRegions=[{"Region": "eu-west-1"}])
-    replica_client = boto3.client("secretsmanager", region_name="eu-west-1")
+    replica_client = make_client("eu-west-1")
 
     primary = client.list_secrets()
     replica = replica_client.list_secrets()
@@ -123,12 +122,12 @@ def test_list_secrets_entry_of_replicated_secret_has_no_replication_status(clien
     assert ":eu-west-1:" in replica_entry["ARN"]
 
 
-def test_list_secrets_is_region_scoped(client, fake):
+def test_list_secrets_is_region_scoped(client, fake, make_client):
     fake.add_secret("here", "v")
     fake.add_secret("there", "v", region="us-west-2")
 
     assert listed(client) == ["here"]
-    assert listed(boto3.client("secretsmanager", region_name="us-west-2")) == ["there"]
+    assert listed(make_client("us-west-2")) == ["there"]
 
 
 # -- filters: recorded examples ---------------------------------------------------------------
@@ -409,10 +408,10 @@ def test_list_secrets_filter_value_without_words_finds_nothing_unverified(client
     assert listed(client, [("name", [""])]) == ["a-b"]
 
 
-def test_list_secrets_filter_primary_region(client, fake, make):
+def test_list_secrets_filter_primary_region(client, make, make_client):
     make("plain")
     make("replicated", AddReplicaRegions=[{"Region": "eu-west-1"}])
-    replica_client = boto3.client("secretsmanager", region_name="eu-west-1")
+    replica_client = make_client("eu-west-1")
 
     assert listed(client, [("primary-region", ["us-east"])]) == ["replicated"]
     assert listed(client, [("primary-region", ["US-east"])]) == []
@@ -829,10 +828,10 @@ def test_list_secrets_next_token_only_continues_its_own_listing_unverified(clien
     )
 
 
-def test_list_secrets_next_token_of_another_region_is_refused_unverified(client, fake):
+def test_list_secrets_next_token_of_another_region_is_refused_unverified(client, fake, make_client):
     for index in range(3):
         fake.add_secret(f"s{index}", region="us-west-2")
-    west = boto3.client("secretsmanager", region_name="us-west-2")
+    west = make_client("us-west-2")
     first = west.list_secrets(MaxResults=1)
 
     assert failure(client.list_secrets, NextToken=first["NextToken"]) == INVALID_NEXT_TOKEN

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -521,8 +520,8 @@ REPLICA_READ_ONLY = (
 
 
 @pytest.fixture
-def replica_client(fake):
-    return boto3.client("secretsmanager", region_name="eu-west-1")
+def replica_client(make_client):
+    return make_client("eu-west-1")
 
 
 # Quoted from AWS for PutResourcePolicy on a replica (lgallard/terraform-aws-secrets-manager#188).

@@ -3,7 +3,6 @@ response lists the replicas that remain."""
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -33,13 +32,13 @@ AP_IN_SYNC = {
 
 
 @pytest.fixture
-def eu(fake):
-    return boto3.client("secretsmanager", region_name=EU)
+def eu(make_client):
+    return make_client(EU)
 
 
 @pytest.fixture
-def ap(fake):
-    return boto3.client("secretsmanager", region_name=AP)
+def ap(make_client):
+    return make_client(AP)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -41,13 +40,13 @@ POLICY = (
 
 
 @pytest.fixture
-def eu(fake):
-    return boto3.client("secretsmanager", region_name=EU)
+def eu(make_client):
+    return make_client(EU)
 
 
 @pytest.fixture
-def ap(fake):
-    return boto3.client("secretsmanager", region_name=AP)
+def ap(make_client):
+    return make_client(AP)
 
 
 @pytest.fixture
@@ -102,8 +101,8 @@ def test_replica_is_readable_in_its_region(client, eu, replicated, kind):
     assert got["CreatedDate"] == client.get_secret_value(SecretId="s")["CreatedDate"]
 
 
-def test_replica_is_not_found_in_regions_without_a_replica(fake, replicated):
-    other = boto3.client("secretsmanager", region_name="sa-east-1")
+def test_replica_is_not_found_in_regions_without_a_replica(replicated, make_client):
+    other = make_client("sa-east-1")
     assert failure(other.get_secret_value, SecretId="s") == NOT_FOUND
 
 

@@ -3,7 +3,6 @@ other Regions, reported InProgress on the call and InSync afterwards."""
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -35,13 +34,13 @@ VALIDATION = "1 validation error detected: "
 
 
 @pytest.fixture
-def eu(fake):
-    return boto3.client("secretsmanager", region_name=EU)
+def eu(make_client):
+    return make_client(EU)
 
 
 @pytest.fixture
-def ap(fake):
-    return boto3.client("secretsmanager", region_name=AP)
+def ap(make_client):
+    return make_client(AP)
 
 
 def in_region(arn, region):

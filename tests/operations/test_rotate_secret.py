@@ -449,7 +449,7 @@ def test_rotate_secret_pending_may_stay_on_the_current_version(client, secret, f
     assert handler.described[4][1]["VersionIdsToStages"] == {V1: [PREV], R1: [CUR], R2: [PEND]}
 
 
-def test_rotate_secret_propagates_the_new_value_to_replicas(client, t0, template):
+def test_rotate_secret_propagates_the_new_value_to_replicas(client, t0, template, make_client):
     client.create_secret(
         Name="s",
         SecretString="v1",
@@ -459,7 +459,7 @@ def test_rotate_secret_propagates_the_new_value_to_replicas(client, t0, template
 
     rotate(client, SecretId="s", RotationLambdaARN=FUNCTION_ARN, ClientRequestToken=R1)
 
-    eu = boto3.client("secretsmanager", region_name="eu-west-1")
+    eu = make_client("eu-west-1")
     replica = eu.get_secret_value(SecretId="s")
     assert (replica["VersionId"], replica["SecretString"]) == (R1, template.stored[0])
     assert eu.get_secret_value(SecretId="s", VersionStage=PREV)["SecretString"] == "v1"
@@ -565,9 +565,9 @@ def test_rotate_secret_of_secret_marked_for_deletion(client, secret, template, f
     assert fake.rotations == []
 
 
-def test_rotate_secret_of_a_replica_is_refused(client, t0, template):
+def test_rotate_secret_of_a_replica_is_refused(client, t0, template, make_client):
     client.create_secret(Name="s", SecretString="v1", AddReplicaRegions=[{"Region": "eu-west-1"}])
-    eu = boto3.client("secretsmanager", region_name="eu-west-1")
+    eu = make_client("eu-west-1")
     before = snapshot(eu, "s")
 
     assert failure(eu.rotate_secret, SecretId="s", RotationLambdaARN=FUNCTION_ARN) == (

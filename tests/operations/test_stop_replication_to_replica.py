@@ -3,7 +3,6 @@ standalone secret there, and the primary stops listing that Region."""
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -21,13 +20,13 @@ AP_IN_SYNC = {
 
 
 @pytest.fixture
-def eu(fake):
-    return boto3.client("secretsmanager", region_name=EU)
+def eu(make_client):
+    return make_client(EU)
 
 
 @pytest.fixture
-def ap(fake):
-    return boto3.client("secretsmanager", region_name=AP)
+def ap(make_client):
+    return make_client(AP)
 
 
 @pytest.fixture
@@ -193,8 +192,8 @@ def test_stop_replication_to_replica_twice_is_refused_unverified(client, eu, rep
     assert snapshot(eu, "s") == before
 
 
-def test_stop_replication_to_replica_in_a_region_without_it(client, fake, replicated):
-    other = boto3.client("secretsmanager", region_name="sa-east-1")
+def test_stop_replication_to_replica_in_a_region_without_it(client, replicated, make_client):
+    other = make_client("sa-east-1")
     assert failure(other.stop_replication_to_replica, SecretId="s") == NOT_FOUND
     assert [e["Region"] for e in client.describe_secret(SecretId="s")["ReplicationStatus"]] == [
         EU,

@@ -1,0 +1,1 @@
+"""Parity mode: the behaviour tests against any Secrets Manager endpoint (docs/parity.md)."""
