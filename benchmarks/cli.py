@@ -14,6 +14,7 @@ import platform
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -27,6 +28,23 @@ GROUPS = {
     "scale": "scale",
     "threads": "threads",
 }
+
+
+DOCS_BEGIN = "<!-- benchmark:begin -->"
+DOCS_END = "<!-- benchmark:end -->"
+
+
+def write_docs(path: str, report: str) -> None:
+    """Put ``report`` between the page's markers: the table is the benchmark's, never pasted."""
+    page = Path(path).read_text(encoding="utf-8")
+    if DOCS_BEGIN not in page or DOCS_END not in page:
+        raise SystemExit(f"{path} has no {DOCS_BEGIN} ... {DOCS_END} markers")
+    before, rest = page.split(DOCS_BEGIN, 1)
+    after = rest.split(DOCS_END, 1)[1]
+    note = "<!-- written by benchmarks/run.py --docs; do not edit by hand -->"
+    Path(path).write_text(
+        f"{before}{DOCS_BEGIN}\n{note}\n\n{report}\n\n{DOCS_END}{after}", encoding="utf-8"
+    )
 
 
 def group_module(name: str) -> ModuleType:
@@ -54,6 +72,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help=f"run only this group (repeatable): {', '.join(GROUPS)}",
     )
     parser.add_argument("--json", metavar="FILE", help="also write every sample and table here")
+    parser.add_argument(
+        "--docs",
+        metavar="FILE",
+        help="also write the report into FILE (docs/performance.md) between its "
+        f"{DOCS_BEGIN} and {DOCS_END} markers, replacing the previous one",
+    )
     parser.add_argument(
         "--smoke",
         action="store_true",
@@ -172,6 +196,8 @@ def main(argv: list[str]) -> int:
     failed = [f for group in samples.values() for f in harness.failures(group)]
     report = render(tables, settings, env, wall, failed)
     print(report)
+    if args.docs:
+        write_docs(args.docs, report)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(

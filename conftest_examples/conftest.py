@@ -9,7 +9,7 @@ import pytest
 # app.settings builds its client here, while pytest collects, before any fake is active. On a
 # machine with no AWS credentials botocore would ask the EC2 instance metadata service for
 # some (a network call); smfake's plugin switches that service off for the run first, unless
-# the machine is an EC2 instance (see README.md#pytest).
+# the machine is an EC2 instance (see docs/pytest.md#pytest).
 from app import settings
 
 DATABASE = {

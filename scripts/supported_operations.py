@@ -1,8 +1,8 @@
-"""Print README's "Supported operations" table from the wire's operation table.
+"""Print the "Supported operations" table of docs/operations.md from the wire's operation table.
 
-Usage: python scripts/supported_operations.py [--check README.md]
-With --check, exit 1 when README's table disagrees with the operation table. The list of
-operations comes from the installed botocore, so --check only requires that README names every
+Usage: python scripts/supported_operations.py [--check docs/operations.md]
+With --check, exit 1 when the page's table disagrees with the operation table. The list of
+operations comes from the installed botocore, so --check only requires that the page names every
 operation of the installed model, with "yes" exactly for the ones smfake serves.
 """
 
@@ -29,7 +29,7 @@ def table() -> str:
 
 
 def check(readme_rows: str) -> list[str]:
-    """What is wrong with README's table: missing operations, wrong supported flags."""
+    """What is wrong with the page's table: missing operations, wrong supported flags."""
     from smfake._wire.model import operation_names
     from smfake._wire.operations import OPERATIONS
 
@@ -42,7 +42,9 @@ def check(readme_rows: str) -> list[str]:
     for name in sorted(operation_names() | set(OPERATIONS)):
         want = "yes" if name in OPERATIONS else "not yet"
         if listed.get(name) != want:
-            problems.append(f"README: {name} should read {want!r}, reads {listed.get(name)!r}")
+            problems.append(
+                f"docs/operations.md: {name} should read {want!r}, reads {listed.get(name)!r}"
+            )
     return problems
 
 

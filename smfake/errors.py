@@ -13,7 +13,7 @@ __all__ = [
     "UsageTypeError",
 ]
 
-SUPPORTED_TABLE = "README.md#supported-operations"
+SUPPORTED_TABLE = "docs/operations.md#supported-operations"
 
 
 class SmfakeError(Exception):

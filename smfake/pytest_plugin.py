@@ -27,7 +27,7 @@ METADATA_HELP = (
 HYPOTHESIS_PATTERN = (
     "the smfake fixture is made once per test, so every Hypothesis example of "
     "{name} would share one fake. Activate a fresh fake inside the test body instead: "
-    "`with mock_secretsmanager(...) as fake:` (see README.md#hypothesis)"
+    "`with mock_secretsmanager(...) as fake:` (see docs/pytest.md#hypothesis)"
 )
 
 # The AWS_EC2_METADATA_DISABLED value this plugin set, to take back at the end of the run.

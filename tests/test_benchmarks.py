@@ -44,3 +44,25 @@ def test_every_group_reports_numbers_and_ratios(tmp_path: Path) -> None:
     # The report is Markdown tables, one per group, with a summary of the goals.
     assert done.stdout.count("\n|---|") == len(GROUPS)
     assert re.search(r"\*\*Goals: \d+ of \d+ met\.\*\*", done.stdout)
+
+
+def test_the_report_is_written_into_the_docs_page_between_its_markers(tmp_path: Path) -> None:
+    page = tmp_path / "performance.md"
+    original = (RUN.parent.parent / "docs" / "performance.md").read_text(encoding="utf-8")
+    page.write_text(original, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--smoke", "--only", "per-test", "--docs", str(page)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    written = page.read_text(encoding="utf-8")
+    head, _, rest = written.partition("<!-- benchmark:begin -->")
+    inside, _, tail = rest.partition("<!-- benchmark:end -->")
+    assert head == original.partition("<!-- benchmark:begin -->")[0]
+    assert tail == original.partition("<!-- benchmark:end -->")[2]
+    assert "Smoke run" in inside and "### Per test" in inside
+    assert "### Per call" not in inside  # the previous report is replaced, not kept

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_readme_supported_operations_table_matches_the_operation_table():
     result = subprocess.run(
-        [sys.executable, "scripts/supported_operations.py", "--check", "README.md"],
+        [sys.executable, "scripts/supported_operations.py", "--check", "docs/operations.md"],
         cwd=ROOT,
         capture_output=True,
         text=True,

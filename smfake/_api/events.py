@@ -177,7 +177,7 @@ class EventLog(Sequence[Event]):
         if event_type not in (None, API_CALL, SERVICE_EVENT):
             raise UsageError(
                 f"event_type is {API_CALL!r} or {SERVICE_EVENT!r}, got {event_type!r} "
-                "(see README.md#events)"
+                "(see docs/events-and-faults.md#events)"
             )
         _check_criteria(operation, error)
         found = []
@@ -229,7 +229,7 @@ def _check_criteria(operation: object, error: object) -> None:
             raise UsageError(
                 f"no event is named {operation!r}{_close_to(operation, known)}; event names are "
                 f"the operations ({', '.join(sorted(operation_names()))}) and the service events "
-                f"({', '.join(sorted(notices.NAMES))}) (see README.md#events)"
+                f"({', '.join(sorted(notices.NAMES))}) (see docs/events-and-faults.md#events)"
             )
     if error is not None and not isinstance(error, bool):
         codes = _error_codes()
@@ -237,7 +237,7 @@ def _check_criteria(operation: object, error: object) -> None:
             raise UsageError(
                 f"no error code is {error!r}{_close_to(error, codes)}; error= takes True (any "
                 f"failure), False (successes) or one of {', '.join(sorted(codes))} "
-                "(see README.md#events)"
+                "(see docs/events-and-faults.md#events)"
             )
 
 

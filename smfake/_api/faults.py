@@ -22,6 +22,7 @@ from smfake._wire.model import operation_names, service_model
 from smfake.errors import UsageError, UsageTypeError
 
 ANY_OPERATION = "*"
+_DOCS = "docs/events-and-faults.md#faults"
 _SERVER_FAULTS = {"InternalServiceError": 500}
 
 
@@ -85,16 +86,16 @@ class FaultPlan:
         if operation != ANY_OPERATION and operation not in operation_names():
             raise UsageError(
                 f"cannot inject into {operation!r}: not an operation of the service; use one of "
-                f"{sorted(operation_names())} or '*' (see README.md#faults)"
+                f"{sorted(operation_names())} or '*' (see {_DOCS})"
             )
         default_status, _ = _known_error(error)
         if count is not None and (not isinstance(count, int) or count < 1):
-            raise UsageError(f"count is a positive int, got {count!r} (see README.md#faults)")
+            raise UsageError(f"count is a positive int, got {count!r} (see {_DOCS})")
         if probability is not None and not (
             isinstance(probability, (int, float)) and 0 < probability <= 1
         ):
             raise UsageError(
-                f"probability is a number in (0, 1], got {probability!r} (see README.md#faults)"
+                f"probability is a number in (0, 1], got {probability!r} (see {_DOCS})"
             )
         if message is not None and not isinstance(message, str):
             raise UsageTypeError(f"message is a str, got {type(message).__name__}")
@@ -161,7 +162,7 @@ def _known_error(code: object) -> tuple[int, str]:
         raise UsageError(
             f"cannot inject {code!r}: use an error of the service model "
             f"({', '.join(sorted(modelled))}) or a common AWS error "
-            f"({', '.join(sorted(COMMON_ERRORS))}) (see README.md#faults)"
+            f"({', '.join(sorted(COMMON_ERRORS))}) (see {_DOCS})"
         )
     status = _SERVER_FAULTS.get(code, 500 if shape.metadata.get("fault") else 400)
     return status, _OWN_TEXTS.get(code) or _doc_text(shape.documentation)

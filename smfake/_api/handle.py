@@ -123,7 +123,7 @@ class SecretsManagerFake:
     @property
     def fast_path(self) -> bool:
         """Whether successful botocore calls are answered at ``before-call`` (cheaper; see
-        README.md#where-a-call-is-answered). Off: every call goes botocore's whole way."""
+        docs/activation.md#where-a-call-is-answered). Off: every call goes botocore's whole way."""
         return self._responder.fast_path
 
     @fast_path.setter
@@ -133,7 +133,7 @@ class SecretsManagerFake:
     @property
     def enforce_access(self) -> bool:
         """Access control: every call is authorized against the caller's policies, the
-        secret's resource policy and the KMS key policy (README.md#access-control)."""
+        secret's resource policy and the KMS key policy (docs/access-control.md#access-control)."""
         return self.access.enabled
 
     @enforce_access.setter

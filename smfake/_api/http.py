@@ -171,6 +171,6 @@ def _default_mock() -> RequestsMock:
     except ImportError:
         raise UsageError(
             "fake.http.add_to() needs the 'responses' package: pip install responses "
-            "(see README.md#plain-http-callers-requests-the-query-api)"
+            "(see docs/http.md#plain-http-callers-requests-the-query-api)"
         ) from None
     return responses.mock

@@ -140,7 +140,7 @@ class KmsKeys:
             if found is None or found.managed:
                 raise UsageError(
                     f"no customer managed KMS key {key!r} in this fake; create one with "
-                    "fake.kms.create_key() (see README.md#kms-keys)"
+                    "fake.kms.create_key() (see docs/kms-and-regions.md#kms-keys)"
                 )
             try:
                 yield ring, found

@@ -64,7 +64,7 @@ def function_arn(name_or_arn: str, *, partition: str, region: str, account_id: s
     raise UsageError(
         f"{name_or_arn!r} is neither a Lambda function name (letters, digits, - and _, up to "
         "64) nor a function ARN like arn:aws:lambda:us-east-1:123456789012:function:name "
-        "(see README.md#rotation)"
+        "(see docs/clock-and-rotation.md#rotation)"
     )
 
 
@@ -93,7 +93,7 @@ def _check_signature(handler: Handler) -> None:
         raise UsageTypeError(
             f"a rotation handler is called as handler(event, context), as Lambda calls it; "
             f"{getattr(handler, '__qualname__', handler)!r}{signature} cannot be ({error}) "
-            "(see README.md#rotation)"
+            "(see docs/clock-and-rotation.md#rotation)"
         ) from None
 
 

@@ -87,7 +87,7 @@ class MockSecretsManager:
         if self._fake is not None:
             raise UsageError(
                 "this mock_secretsmanager() is already active; stop() it first or create "
-                "another one (see README.md#nesting)"
+                "another one (see docs/activation.md#what-is-intercepted)"
             )
         # The first activation loads the fake and botocore's hook; later ones find them loaded.
         from smfake._api import credentials
@@ -116,7 +116,7 @@ class MockSecretsManager:
                 raise UsageError(
                     "this mock_secretsmanager() was never started, so stop() has nothing to "
                     "stop: stop the object whose start() activated the fake (see "
-                    "README.md#three-ways-to-activate-it)"
+                    "docs/activation.md#three-ways-to-activate-it)"
                 )
             return
         from smfake._api import credentials

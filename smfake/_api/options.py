@@ -32,7 +32,7 @@ def check_options(
     """Refuse a bad option with a UsageError (or UsageTypeError), before anything is built."""
     if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
         raise UsageError(
-            f"account_id must be 12 digits, got {account_id!r} (see README.md#options)"
+            f"account_id must be 12 digits, got {account_id!r} (see docs/activation.md#options)"
         )
     check_region(region)
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
@@ -50,7 +50,7 @@ def check_secrets(secrets: object) -> None:
     if not isinstance(secrets, Mapping):
         raise UsageTypeError(
             "secrets= takes a mapping of names to values, like {'db': 'password'}, got "
-            f"{type(secrets).__name__} (see README.md#options)"
+            f"{type(secrets).__name__} (see docs/activation.md#options)"
         )
     for name, value in secrets.items():
         check_secret_value(check_secret_name(name), value)
@@ -84,7 +84,7 @@ def check_region(region: object) -> None:
         raise UsageTypeError(f"a region is a str like 'us-east-1', got {region!r}")
     if not _REGION.fullmatch(region):
         raise UsageError(
-            f"region must look like 'us-east-1', got {region!r} (see README.md#options)"
+            f"region must look like 'us-east-1', got {region!r} (see docs/activation.md#options)"
         )
     known = known_regions()
     if known and region not in known:
@@ -95,7 +95,7 @@ def check_region(region: object) -> None:
         raise UsageError(
             f"no AWS Region is named {region!r}{hint}; the installed botocore knows "
             f"{', '.join(sorted(known))}. A Region newer than botocore needs a newer botocore "
-            "(see README.md#options)"
+            "(see docs/activation.md#options)"
         )
 
 
@@ -135,6 +135,7 @@ def policy_text(
         parse(document)
     except ServiceError as error:
         raise UsageError(
-            f"{prefix}not a valid {kind}: {error.message} (see README.md#access-control)"
+            f"{prefix}not a valid {kind}: {error.message} "
+            "(see docs/access-control.md#access-control)"
         ) from None
     return document

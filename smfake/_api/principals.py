@@ -79,11 +79,11 @@ class PrincipalRegistry:
         credentials, refused with ExpiredTokenException once the fake clock passes
         ``expires``. ``policies`` (identity-based policies), ``permissions_boundary`` and
         ``tags`` (the principal's tags) are what access control evaluates (JSON text or a
-        mapping each; see README.md#access-control)."""
+        mapping each; see docs/access-control.md#access-control)."""
         if not isinstance(access_key_id, str) or not _ACCESS_KEY.fullmatch(access_key_id):
             raise UsageError(
                 f"access_key_id is 16-128 capital letters and digits, got {access_key_id!r} "
-                "(see README.md#signatures)"
+                "(see docs/access-control.md#signatures)"
             )
         for name, value in (
             ("secret_access_key", secret_access_key),
@@ -96,7 +96,7 @@ class PrincipalRegistry:
             if match is None:
                 raise UsageError(
                     "arn is an IAM user, role or root ARN or an STS assumed-role ARN, "
-                    f"got {arn!r} (see README.md#signatures)"
+                    f"got {arn!r} (see docs/access-control.md#signatures)"
                 )
             if account_id is not None and account_id != match.group(2):
                 raise UsageError(f"arn {arn!r} is not in account {account_id!r}")

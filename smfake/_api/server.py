@@ -37,7 +37,7 @@ LISTEN_BACKLOG = 1024
 # How often the serving thread looks whether stop() was called (the standard library's 0.5 s
 # made every stop() wait about that long).
 STOP_POLL_SECONDS = 0.05
-_README_ANCHOR = "a-loopback-server-for-the-aws-cli-and-other-sdks"
+_DOCS = "docs/http.md#a-loopback-server-for-the-aws-cli-and-other-sdks"
 _log = logging.getLogger("smfake.server")
 
 
@@ -60,7 +60,7 @@ class Server:
         if not 0 < request_timeout < float("inf"):
             raise UsageError(
                 "request_timeout is a positive, finite number of seconds, got "
-                f"{request_timeout!r} (see README.md#{_README_ANCHOR})"
+                f"{request_timeout!r} (see {_DOCS})"
             )
         self.fake = fake
         self._address = (host, port)

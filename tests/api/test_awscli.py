@@ -138,10 +138,11 @@ def test_delete_and_restore(cli):
 
 
 def test_readme_commands_work_without_any_credentials(tmp_path):
-    # README's serve example, run as written (the URL replaced), by a user with no AWS
+    # The docs' serve example, run as written (the URL replaced), by a user with no AWS
     # configuration at all: no keys, no Region, no profile files.
     executable = aws_cli()
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    docs = Path(__file__).resolve().parents[2] / "docs" / "http.md"
+    readme = docs.read_text(encoding="utf-8")
     section = readme.split("## A loopback server for the AWS CLI and other SDKs", 1)[1]
     block = section.split("```", 2)[1].splitlines()
     commands = [shlex.split(line[2:]) for line in block if line.startswith("$ ") and "aws" in line]

@@ -194,7 +194,7 @@ def test_unsupported_operation_is_a_400_with_the_reason(server, monkeypatch):
     assert error_of(excinfo) == (
         "UnsupportedOperation",
         "smfake does not support the ListSecrets operation yet; nothing was changed. "
-        "See README.md#supported-operations for what is supported.",
+        "See docs/operations.md#supported-operations for what is supported.",
         400,
     )
 
@@ -417,7 +417,7 @@ def test_serve_refuses_a_state_file_it_could_not_save(tmp_path, capsys):
 def test_serve_refuses_a_bad_account_id(capsys):
     assert main(["serve", "--account-id", "12"]) == 1
     assert capsys.readouterr().err == (
-        "smfake: account_id must be 12 digits, got '12' (see README.md#options)\n"
+        "smfake: account_id must be 12 digits, got '12' (see docs/activation.md#options)\n"
     )
 
 

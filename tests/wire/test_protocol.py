@@ -155,7 +155,7 @@ def test_protocol_unsupported_operation_raises_loudly(responder):
         pytest.skip("this botocore's model has no operation smfake lacks")
     with pytest.raises(UnsupportedOperation, match=unsupported[0]) as excinfo:
         call(responder, unsupported[0], {})
-    assert "README.md#supported-operations" in str(excinfo.value)
+    assert "docs/operations.md#supported-operations" in str(excinfo.value)
 
 
 @needs_member("CreateSecret", "Type")
