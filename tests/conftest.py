@@ -17,17 +17,49 @@ from tests.parity.plugin import (  # noqa: F401 (hooks of parity mode: docs/pari
     parity_of,
     pytest_addoption,
     pytest_collection_modifyitems,
-    pytest_configure,
     pytest_report_header,
     pytest_sessionfinish,
     pytest_terminal_summary,
     pytest_unconfigure,
+)
+from tests.parity.plugin import (
+    pytest_configure as parity_configure,
 )
 
 # Every answer the before-call fast path gives in this suite is also produced the full path's
 # way (encoded as Responder.respond encodes it, parsed by botocore's own endpoint code) and
 # compared: a difference fails the test that made the call.
 fastcheck.check_mode(True)
+
+
+class UnverifiedTests:
+    """Counts the tests marked ``unverified`` (behaviour not yet checked against AWS), refuses
+    one without a reason, and reports the count at the end of the run."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            marker = item.get_closest_marker("unverified")
+            if marker is None:
+                continue
+            if len(marker.args) != 1 or not isinstance(marker.args[0], str) or not marker.args[0]:
+                raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.unverified takes a reason")
+            self.count += 1
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.count:
+            terminalreporter.write_line(
+                f"smfake: {self.count} selected tests pin behaviour not yet checked against AWS "
+                "(pytest -m unverified lists them; CONTRIBUTING.md says how to settle one)"
+            )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    parity_configure(config)
+    config.pluginmanager.register(UnverifiedTests(), "smfake-unverified")
 
 
 class NetworkBlocked(ConnectionRefusedError):

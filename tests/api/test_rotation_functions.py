@@ -345,7 +345,8 @@ def test_rotations_forgotten_on_reset(fake, client, frozen):
     assert fake.rotations == []
 
 
-def test_default_retries_invoke_a_failing_step_three_times_unverified(fake, client, frozen):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_default_retries_invoke_a_failing_step_three_times(fake, client, frozen):
     client.create_secret(Name="s", SecretString="v1")
     handler = TemplateRotation(fail_at="setSecret")
     arn = fake.register_rotation_function("f", handler)
@@ -361,7 +362,8 @@ def test_default_retries_invoke_a_failing_step_three_times_unverified(fake, clie
     ]
 
 
-def test_rotation_record_steps_take_the_time_of_the_fake_clock_unverified(fake, client, frozen):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_rotation_record_steps_take_the_time_of_the_fake_clock(fake, client, frozen):
     client.create_secret(Name="s", SecretString="v1")
 
     def during(context):

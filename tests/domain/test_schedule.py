@@ -271,12 +271,14 @@ def test_parse_rules_keeps_values_as_given():
 # -- choices where AWS is silent ----------------------------------------------------------------
 
 
+@pytest.mark.unverified("not yet checked against AWS")
 @pytest.mark.parametrize("expression", ["rate(1 days)", "rate(2 day)", "rate(5 hour)"])
-def test_rate_unit_in_either_number_unverified(expression):
+def test_rate_unit_in_either_number(expression):
     assert rules(expression=expression).schedule_expression == expression
 
 
-def test_rate_in_hours_above_23_is_refused_unverified():
+@pytest.mark.unverified("not yet checked against AWS")
+def test_rate_in_hours_above_23_is_refused():
     with pytest.raises(InvalidParameterException) as caught:
         rules(expression="rate(24 hours)")
     assert caught.value.message == (
@@ -285,7 +287,8 @@ def test_rate_in_hours_above_23_is_refused_unverified():
     )
 
 
-def test_rules_with_only_a_duration_are_refused_unverified():
+@pytest.mark.unverified("not yet checked against AWS")
+def test_rules_with_only_a_duration_are_refused():
     with pytest.raises(InvalidParameterException) as caught:
         rules(duration="2h")
     assert caught.value.message == (
@@ -293,7 +296,8 @@ def test_rules_with_only_a_duration_are_refused_unverified():
     )
 
 
-def test_cron_names_in_any_case_unverified():
+@pytest.mark.unverified("not yet checked against AWS")
+def test_cron_names_in_any_case():
     assert rules(expression="cron(0 6 1 jan-mar ? *)").next_window(utc(2024, 3, 1, 6)) == (
         utc(2025, 1, 1, 6),
         utc(2025, 1, 1, 23, 59, 59),
@@ -303,18 +307,21 @@ def test_cron_names_in_any_case_unverified():
     )
 
 
-def test_cron_last_named_day_in_day_of_month_unverified():
+@pytest.mark.unverified("not yet checked against AWS")
+def test_cron_last_named_day_in_day_of_month():
     # The user guide's "SUNL" in Day-of-month: the last Sunday of the month.
     assert rules(expression="cron(0 0 SUNL * ? *)").next_window(utc(2024, 5, 1))[0] == utc(
         2024, 5, 26
     )
 
 
-def test_cron_l_alone_in_day_of_week_is_saturday_unverified():
+@pytest.mark.unverified("not yet checked against AWS")
+def test_cron_l_alone_in_day_of_week_is_saturday():
     assert rules(expression="cron(0 0 ? * L *)").next_window(utc(2024, 5, 1))[0] == utc(2024, 5, 4)
 
 
-def test_cron_without_question_mark_is_refused_even_in_the_guides_example_unverified():
+@pytest.mark.unverified("not yet checked against AWS")
+def test_cron_without_question_mark_is_refused_even_in_the_guides_example():
     # The user guide lists cron(0 1 * 1/3 SUN *) among its examples, against its own rule.
     with pytest.raises(InvalidParameterException) as caught:
         rules(expression="cron(0 1 * 1/3 SUN *)")
@@ -324,7 +331,8 @@ def test_cron_without_question_mark_is_refused_even_in_the_guides_example_unveri
     )
 
 
-def test_cron_four_hour_minimum_is_checked_within_a_day_unverified():
+@pytest.mark.unverified("not yet checked against AWS")
+def test_cron_four_hour_minimum_is_checked_within_a_day():
     # 21:00 then 00:00 is three hours apart, as rate(7 hours) is.
     assert rules(expression="cron(0 0/7 * * ? *)").next_window(utc(2024, 5, 1, 21))[0] == utc(
         2024, 5, 2
@@ -337,7 +345,8 @@ def test_cron_four_hour_minimum_is_checked_within_a_day_unverified():
     )
 
 
-def test_cron_that_never_matches_is_refused_unverified():
+@pytest.mark.unverified("not yet checked against AWS")
+def test_cron_that_never_matches_is_refused():
     with pytest.raises(InvalidParameterException) as caught:
         rules(expression="cron(0 0 30 2 ? *)")
     assert caught.value.message == (
@@ -345,7 +354,8 @@ def test_cron_that_never_matches_is_refused_unverified():
     )
 
 
-def test_duration_cannot_run_past_midnight_in_hours_unverified():
+@pytest.mark.unverified("not yet checked against AWS")
+def test_duration_cannot_run_past_midnight_in_hours():
     # rate(5 hours) opens its last window of the day at 20:00.
     with pytest.raises(InvalidParameterException) as caught:
         rules(expression="rate(5 hours)", duration="5h")
@@ -560,7 +570,8 @@ def test_both_frequency_and_expression_message_is_awss():
         ),
     ],
 )
-def test_messages_unverified(template, fields, text):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_messages(template, fields, text):
     assert template.format(**fields) == text
 
 

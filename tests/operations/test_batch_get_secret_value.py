@@ -125,7 +125,8 @@ def test_batch_get_secret_value_every_id_missing_still_succeeds(client):
     }
 
 
-def test_batch_get_secret_value_invalid_name_is_an_error_entry_unverified(client, three):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_batch_get_secret_value_invalid_name_is_an_error_entry(client, three):
     # GetSecretValue refuses such a name with ValidationException (§2.2); in a batch it
     # becomes that secret's error rather than the call's.
     response = client.batch_get_secret_value(SecretIdList=["Inv Name", "text"])
@@ -142,7 +143,8 @@ def test_batch_get_secret_value_invalid_name_is_an_error_entry_unverified(client
     ]
 
 
-def test_batch_get_secret_value_repeated_id_is_read_twice_unverified(client, three):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_batch_get_secret_value_repeated_id_is_read_twice(client, three):
     response = client.batch_get_secret_value(SecretIdList=["text", "text"])
 
     assert [entry["Name"] for entry in response["SecretValues"]] == ["text", "text"]
@@ -196,7 +198,8 @@ def test_batch_get_secret_value_filters_follow_list_secrets_rules(client, fake, 
     assert read(("description", ["t"])) == ["prod/AppBeta"]
 
 
-def test_batch_get_secret_value_filters_report_unreadable_secrets_by_arn_unverified(client, fake):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_batch_get_secret_value_filters_report_unreadable_secrets_by_arn(client, fake):
     client.create_secret(Name="app-good", SecretString="v")
     empty = client.create_secret(Name="app-empty")
     locked = client.create_secret(Name="app-locked", SecretString="v", KmsKeyId=KEY_ARN)
@@ -233,7 +236,8 @@ def test_batch_get_secret_value_filters_pages(client, fake):
     assert [name for page in small for name in page] == [f"s{i:02}" for i in range(25)]
 
 
-def test_batch_get_secret_value_filters_default_page_is_20_unverified(client, fake):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_batch_get_secret_value_filters_default_page_is_20(client, fake):
     for index in range(21):
         fake.add_secret(f"s{index:02}", "v")
 
@@ -247,7 +251,8 @@ def test_batch_get_secret_value_filters_default_page_is_20_unverified(client, fa
     assert "NextToken" not in second
 
 
-def test_batch_get_secret_value_lists_are_present_even_when_empty_unverified(client, fake):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_batch_get_secret_value_lists_are_present_even_when_empty(client, fake):
     fake.add_secret("s", "v")
 
     assert body(client.batch_get_secret_value(SecretIdList=["s"]))["Errors"] == []
@@ -282,7 +287,8 @@ def test_batch_get_secret_value_invalid_next_token(client, fake, next_token):
     )
 
 
-def test_batch_get_secret_value_refuses_a_list_secrets_token_unverified(client, fake):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_batch_get_secret_value_refuses_a_list_secrets_token(client, fake):
     for name in ["s1", "s2"]:
         fake.add_secret(name, "v")
     listed = client.list_secrets(Filters=filters(("name", ["s"])), MaxResults=1)
@@ -329,11 +335,13 @@ def test_batch_get_secret_value_parameter_combinations(client, params, expected)
     assert failure(client.batch_get_secret_value, **params) == expected
 
 
-def test_batch_get_secret_value_empty_filters_count_as_none_unverified(client):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_batch_get_secret_value_empty_filters_count_as_none(client):
     assert failure(client.batch_get_secret_value, Filters=[]) == EITHER
 
 
-def test_batch_get_secret_value_next_token_with_id_list_unverified(client, fake):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_batch_get_secret_value_next_token_with_id_list(client, fake):
     # A token only continues a filtered selection.
     fake.add_secret("a", "v")
 

@@ -109,9 +109,8 @@ def test_cancel_rotate_secret_turns_rotation_off(client, rotating, kind):
     assert described["VersionIdsToStages"] == {V1: [PREV], R1: [CUR]}
 
 
-def test_cancel_rotate_secret_without_rotation_in_progress_has_no_version_id_unverified(
-    client, rotating
-):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_cancel_rotate_secret_without_rotation_in_progress_has_no_version_id(client, rotating):
     response = cancel(client)
 
     assert body(response) == {"ARN": rotating["ARN"], "Name": "s"}
@@ -219,7 +218,8 @@ def test_cancel_rotate_secret_stops_the_reattempt_of_a_stuck_rotation(client, se
     assert stages(client, "s") == {V1: [CUR], R1: [PEND]}
 
 
-def test_cancel_rotate_secret_twice_unverified(client, rotating):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_cancel_rotate_secret_twice(client, rotating):
     cancel(client)
 
     response = cancel(client)
@@ -228,7 +228,8 @@ def test_cancel_rotate_secret_twice_unverified(client, rotating):
     assert rotation_fields(client)["RotationEnabled"] is False
 
 
-def test_cancel_rotate_secret_never_configured_unverified(client, secret):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_cancel_rotate_secret_never_configured(client, secret):
     before = snapshot(client, "s")
 
     assert failure(client.cancel_rotate_secret, SecretId="s") == NO_LAMBDA

@@ -125,10 +125,9 @@ def test_get_random_password_exclude_characters_ignores_unknown_and_repeated(cli
     assert set(password) == DEFAULT_ALPHABET - {"z"}
 
 
+@pytest.mark.unverified("not yet checked against AWS")
 @pytest.mark.parametrize("emptied", list(CLASSES))
-def test_get_random_password_class_emptied_by_exclude_characters_is_not_required_unverified(
-    client, emptied
-):
+def test_get_random_password_class_emptied_by_exclude_characters_is_not_required(client, emptied):
     # §20.7: a type whose every character is excluded is dropped from the required types, so
     # three characters suffice for the other three types.
     excluded = "".join(sorted(CLASSES[emptied]))
@@ -161,7 +160,8 @@ def test_get_random_password_exclude_characters_beats_include_space(client):
     assert set(password) == DEFAULT_ALPHABET
 
 
-def test_get_random_password_space_is_not_a_required_type_unverified(client):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_get_random_password_space_is_not_a_required_type(client):
     # The model names the required types as upper, lower, number and punctuation; four
     # characters therefore suffice with IncludeSpace, and hold exactly one of each.
     for _ in range(50):
@@ -172,7 +172,8 @@ def test_get_random_password_space_is_not_a_required_type_unverified(client):
         assert " " not in password
 
 
-def test_get_random_password_only_space_left_unverified(client):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_get_random_password_only_space_left(client):
     password = client.get_random_password(
         PasswordLength=5,
         IncludeSpace=True,
@@ -230,6 +231,7 @@ def test_get_random_password_too_short_for_the_required_types(client, length):
     assert error_of(excinfo) == TOO_SHORT
 
 
+@pytest.mark.unverified("not yet checked against AWS")
 @pytest.mark.parametrize(
     ("flags", "required"),
     [
@@ -238,9 +240,7 @@ def test_get_random_password_too_short_for_the_required_types(client, length):
         ({"ExcludeNumbers": True, "ExcludePunctuation": True, "ExcludeUppercase": True}, 1),
     ],
 )
-def test_get_random_password_minimum_length_counts_the_included_types_unverified(
-    client, flags, required
-):
+def test_get_random_password_minimum_length_counts_the_included_types(client, flags, required):
     # moto refuses every length below 4; smfake requires one character per included type,
     # which is what the message ("based on the required types") says.
     password = client.get_random_password(PasswordLength=required, **flags)["RandomPassword"]
@@ -253,7 +253,8 @@ def test_get_random_password_minimum_length_counts_the_included_types_unverified
         assert error_of(excinfo) == TOO_SHORT
 
 
-def test_get_random_password_every_type_excluded_unverified(client):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_get_random_password_every_type_excluded(client):
     with pytest.raises(ClientError) as excinfo:
         client.get_random_password(
             ExcludeNumbers=True,
@@ -265,8 +266,9 @@ def test_get_random_password_every_type_excluded_unverified(client):
     assert error_of(excinfo) == NOTHING_TO_DRAW
 
 
+@pytest.mark.unverified("not yet checked against AWS")
 @pytest.mark.parametrize("require", [True, False])
-def test_get_random_password_every_character_excluded_unverified(client, require):
+def test_get_random_password_every_character_excluded(client, require):
     everything = "".join(sorted(DEFAULT_ALPHABET)) + " "
 
     with pytest.raises(ClientError) as excinfo:

@@ -129,7 +129,8 @@ def test_get_resource_policy_scheduled_for_deletion(client, secret):
     assert snapshot(client, "s") == before
 
 
-def test_get_resource_policy_kept_through_deletion_and_restore_unverified(client, secret):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_get_resource_policy_kept_through_deletion_and_restore(client, secret):
     client.put_resource_policy(SecretId="s", ResourcePolicy=EXAMPLE)
     client.delete_secret(SecretId="s")
 
@@ -183,7 +184,8 @@ def test_get_resource_policy_default_policy_name(client, secret):
 
 # "If you specify a name other than default and no policy with that name exists, the operation
 # returns a ResourceNotFoundException" [M]; the message is smfake's.
-def test_get_resource_policy_other_policy_name_unverified(client, secret):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_get_resource_policy_other_policy_name(client, secret):
     if not has_policy_name(client):
         pytest.skip("this botocore has no PolicyName")
     client.put_resource_policy(SecretId="s", ResourcePolicy=EXAMPLE)

@@ -73,7 +73,8 @@ def test_kms_key_managed_key_is_the_default_and_is_not_shown(client, reference):
         f"arn:aws:kms:eu-west-1:123456789012:key/{KEY_ID}",
     ],
 )
-def test_kms_key_unknown_key_refuses_a_value_and_creates_nothing_unverified(client, reference):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_kms_key_unknown_key_refuses_a_value_and_creates_nothing(client, reference):
     assert failure(client.create_secret, Name="s", SecretString="v", KmsKeyId=reference) == (
         ENCRYPTION_FAILURE
     )
@@ -81,7 +82,8 @@ def test_kms_key_unknown_key_refuses_a_value_and_creates_nothing_unverified(clie
         client.describe_secret(SecretId="s")
 
 
-def test_kms_key_is_only_used_once_there_is_a_value_unverified(client):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_kms_key_is_only_used_once_there_is_a_value(client):
     client.create_secret(Name="s", KmsKeyId="alias/missing")
     assert client.describe_secret(SecretId="s")["KmsKeyId"] == "alias/missing"
     before = snapshot(client, "s")

@@ -267,9 +267,8 @@ def test_list_secrets_filter_all_separators_and_case_recorded_on_aws(
     assert listed(client, [("all", values)]) == expected
 
 
-def test_list_secrets_filter_all_mixed_separators_name_is_one_word_unverified(
-    client, moto_special_secrets
-):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_filter_all_mixed_separators_name_is_one_word(client, moto_special_secrets):
     # §8 says such a name is not split; so only a prefix of the whole name finds it. moto's
     # note says AWS never returned it, which listing lag may also explain.
     assert listed(client, [("all", ["AppBeta", "prod"])]) == [*SEPARATED, MIXED]
@@ -307,9 +306,8 @@ def test_list_secrets_filter_all_word_splitting(client, make, name, value, found
         ("abc123", "c1", False),
     ],
 )
-def test_list_secrets_filter_all_splits_letters_from_digits_unverified(
-    client, make, name, value, found
-):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_filter_all_splits_letters_from_digits(client, make, name, value, found):
     # §8 states the letter/digit rule; no recorded example isolates it (the recorded names
     # end in random hex).
     make(name)
@@ -317,7 +315,8 @@ def test_list_secrets_filter_all_splits_letters_from_digits_unverified(
     assert listed(client, [("all", [value])]) == ([name] if found else [])
 
 
-def test_list_secrets_filter_all_other_punctuation_breaks_words_unverified(client, make):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_filter_all_other_punctuation_breaks_words(client, make):
     # `:` may appear in filter values; how AWS treats it inside a word is not recorded.
     make("keyed", Tags=[{"Key": "kms", "Value": "arn:aws:kms"}])
 
@@ -338,7 +337,8 @@ def test_list_secrets_filter_all_searches_name_description_and_tags(client, make
     assert listed(client, [("all", ["!foo"])]) == ["none"]
 
 
-def test_list_secrets_filter_all_needs_every_word_in_one_attribute_unverified(client, make):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_filter_all_needs_every_word_in_one_attribute(client, make):
     make("alpha", Description="beta")
     make("gamma", Description="alpha beta")
 
@@ -388,7 +388,8 @@ def test_list_secrets_filters_of_different_keys_are_and_ed(client, make):
     assert listed(client, [("tag-key", ["right"]), ("tag-value", ["right"])]) == ["foo"]
 
 
-def test_list_secrets_filter_negation_holds_where_the_attribute_is_missing_unverified(client, make):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_filter_negation_holds_where_the_attribute_is_missing(client, make):
     make("tagged", Tags=[{"Key": "env", "Value": "prod"}], Description="about prod")
     make("bare")
 
@@ -398,7 +399,8 @@ def test_list_secrets_filter_negation_holds_where_the_attribute_is_missing_unver
     assert listed(client, [("description", ["about"])]) == ["tagged"]
 
 
-def test_list_secrets_filter_value_without_words_finds_nothing_unverified(client, make):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_filter_value_without_words_finds_nothing(client, make):
     make("a-b", Description="x")
 
     assert listed(client, [("all", ["-"])]) == []
@@ -536,7 +538,8 @@ def test_list_secrets_default_order_is_oldest_first(client, make):
     assert listed(client, SortOrder="desc") == ["a", "c", "b"]
 
 
-def test_list_secrets_same_created_instant_keeps_creation_order_unverified(client, t0):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_same_created_instant_keeps_creation_order(client, t0):
     for name in ["b", "c", "a"]:
         client.create_secret(Name=name)
 
@@ -552,8 +555,9 @@ def test_list_secrets_created_order_does_not_follow_the_clock_backwards(client, 
     assert listed(client) == ["earlier", "later"]
 
 
+@pytest.mark.unverified("not yet checked against AWS")
 @needs_member("ListSecrets", "SortBy")
-def test_list_secrets_sort_by_name_is_ordinal_unverified(client, make):
+def test_list_secrets_sort_by_name_is_ordinal(client, make):
     for name in ["b", "B", "a", "A", "a1", "_x", "/y"]:
         make(name)
 
@@ -574,8 +578,9 @@ def test_list_secrets_sort_by_last_changed_date(client, fake, make):
     assert listed(client, SortBy="last-changed-date", SortOrder="desc") == ["b", "a", "c"]
 
 
+@pytest.mark.unverified("not yet checked against AWS")
 @needs_member("ListSecrets", "SortBy")
-def test_list_secrets_sort_by_last_accessed_date_never_read_first_unverified(client, fake, make):
+def test_list_secrets_sort_by_last_accessed_date_never_read_first(client, fake, make):
     for name in ["a", "b", "c", "d"]:
         make(name)
     client.get_secret_value(SecretId="c")
@@ -659,7 +664,8 @@ def test_list_secrets_last_full_page_has_no_next_token(client, make):
     assert walk(client, MaxResults=2) == [(["s0", "s1"], True), (["s2", "s3"], False)]
 
 
-def test_list_secrets_default_page_is_100_unverified(client, fake):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_default_page_is_100(client, fake):
     for index in range(101):
         fake.add_secret(f"s{index:03}", "v")
 
@@ -680,9 +686,8 @@ def test_list_secrets_filtered_page_can_be_followed_by_an_empty_page(client, mak
     assert pages == [(["m1", "m2"], True), ([], False)]
 
 
-def test_list_secrets_long_filtered_view_returns_empty_page_with_next_token_unverified(
-    client, fake
-):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_long_filtered_view_returns_empty_page_with_next_token(client, fake):
     # AWS documents NextToken "even when the response includes no values at all, such as
     # when you ask for a filtered view of a long list"; smfake looks at SCAN_LIMIT secrets
     # per call.
@@ -818,7 +823,8 @@ def test_list_secrets_next_token_of_list_secret_version_ids_is_refused(client):
     ],
     ids=["sort-order", "sort-by", "include-planned-deletion", "filters"],
 )
-def test_list_secrets_next_token_only_continues_its_own_listing_unverified(client, make, changed):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_next_token_only_continues_its_own_listing(client, make, changed):
     for index in range(3):
         make(f"s{index}")
     first = client.list_secrets(MaxResults=1)
@@ -828,7 +834,8 @@ def test_list_secrets_next_token_only_continues_its_own_listing_unverified(clien
     )
 
 
-def test_list_secrets_next_token_of_another_region_is_refused_unverified(client, fake, make_client):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_list_secrets_next_token_of_another_region_is_refused(client, fake, make_client):
     for index in range(3):
         fake.add_secret(f"s{index}", region="us-west-2")
     west = make_client("us-west-2")

@@ -199,9 +199,8 @@ def test_put_secret_value_default_stages_abandon_pending_shared_with_current(cli
     }
 
 
-def test_put_secret_value_default_stages_remove_pending_from_other_version_unverified(
-    client, secret
-):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_put_secret_value_default_stages_remove_pending_from_other_version(client, secret):
     client.put_secret_value(
         SecretId="s",
         SecretString="two",

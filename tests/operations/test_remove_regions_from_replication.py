@@ -139,7 +139,8 @@ def test_remove_regions_from_replication_region_can_be_added_again(client, eu, r
     assert statuses == {AP: "InSync", EU: "InSync"}
 
 
-def test_remove_regions_from_replication_ignores_regions_without_a_replica_unverified(
+@pytest.mark.unverified("not yet checked against AWS")
+def test_remove_regions_from_replication_ignores_regions_without_a_replica(
     client, eu, ap, replicated
 ):
     before = snapshot(client, "s"), snapshot(eu, "s"), snapshot(ap, "s")
@@ -156,7 +157,8 @@ def test_remove_regions_from_replication_ignores_regions_without_a_replica_unver
     assert_absent(eu)
 
 
-def test_remove_regions_from_replication_on_a_plain_secret_changes_nothing_unverified(client):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_remove_regions_from_replication_on_a_plain_secret_changes_nothing(client):
     created = client.create_secret(Name="s", SecretString="v")
     before = snapshot(client, "s")
     removed = client.remove_regions_from_replication(SecretId="s", RemoveReplicaRegions=[EU])
@@ -165,16 +167,16 @@ def test_remove_regions_from_replication_on_a_plain_secret_changes_nothing_unver
     assert snapshot(client, "s") == before
 
 
-def test_remove_regions_from_replication_own_region_is_ignored_unverified(client, eu, replicated):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_remove_regions_from_replication_own_region_is_ignored(client, eu, replicated):
     before = snapshot(client, "s"), snapshot(eu, "s")
     removed = client.remove_regions_from_replication(SecretId="s", RemoveReplicaRegions=[PRIMARY])
     assert_shape(client, "RemoveRegionsFromReplication", removed)
     assert (snapshot(client, "s"), snapshot(eu, "s")) == before
 
 
-def test_remove_regions_from_replication_failed_region_keeps_the_other_secret_unverified(
-    client, eu
-):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_remove_regions_from_replication_failed_region_keeps_the_other_secret(client, eu):
     other = eu.create_secret(Name="s", SecretString="theirs")
     client.create_secret(Name="s", SecretString="ours", AddReplicaRegions=[{"Region": EU}])
     assert client.describe_secret(SecretId="s")["ReplicationStatus"][0]["Status"] == "Failed"
@@ -202,7 +204,8 @@ def test_remove_regions_from_replication_unknown_secret(client):
     )
 
 
-def test_remove_regions_from_replication_scheduled_for_deletion_unverified(client):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_remove_regions_from_replication_scheduled_for_deletion(client):
     client.create_secret(Name="s", SecretString="v")
     client.delete_secret(SecretId="s")
     before = snapshot(client, "s")

@@ -72,7 +72,8 @@ def test_restore_secret_then_delete_again_starts_a_new_window(client, fake, secr
     assert client.describe_secret(SecretId="s")["DeletedDate"] == t0 + timedelta(days=5)
 
 
-def test_restore_secret_not_scheduled_for_deletion_unverified(client, secret):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_restore_secret_not_scheduled_for_deletion(client, secret):
     before = snapshot(client, "s")
 
     restored = client.restore_secret(SecretId="s")
@@ -113,8 +114,9 @@ def test_restore_secret_unknown_secret(client, secret_id):
     assert error_of(excinfo) == NOT_FOUND
 
 
+@pytest.mark.unverified("not yet checked against AWS")
 @pytest.mark.parametrize("name", INVALID_NAMES)
-def test_restore_secret_invalid_name_unverified(client, name):
+def test_restore_secret_invalid_name(client, name):
     with pytest.raises(ClientError) as excinfo:
         client.restore_secret(SecretId=name)
 

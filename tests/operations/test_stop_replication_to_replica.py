@@ -162,7 +162,8 @@ def test_stop_replication_to_replica_then_replicating_there_again_clashes(client
     assert snapshot(eu, "s") == before
 
 
-def test_stop_replication_to_replica_promoted_survives_removal_of_its_region_unverified(
+@pytest.mark.unverified("not yet checked against AWS")
+def test_stop_replication_to_replica_promoted_survives_removal_of_its_region(
     client, eu, replicated
 ):
     eu.stop_replication_to_replica(SecretId="s")
@@ -172,20 +173,23 @@ def test_stop_replication_to_replica_promoted_survives_removal_of_its_region_unv
     assert snapshot(eu, "s") == before
 
 
-def test_stop_replication_to_replica_on_the_primary_is_refused_unverified(client, eu, replicated):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_stop_replication_to_replica_on_the_primary_is_refused(client, eu, replicated):
     before = snapshot(client, "s"), snapshot(eu, "s")
     assert failure(client.stop_replication_to_replica, SecretId="s") == not_a_replica("s")
     assert (snapshot(client, "s"), snapshot(eu, "s")) == before
 
 
-def test_stop_replication_to_replica_on_a_plain_secret_is_refused_unverified(client):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_stop_replication_to_replica_on_a_plain_secret_is_refused(client):
     client.create_secret(Name="plain", SecretString="v")
     before = snapshot(client, "plain")
     assert failure(client.stop_replication_to_replica, SecretId="plain") == not_a_replica("plain")
     assert snapshot(client, "plain") == before
 
 
-def test_stop_replication_to_replica_twice_is_refused_unverified(client, eu, replicated):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_stop_replication_to_replica_twice_is_refused(client, eu, replicated):
     eu.stop_replication_to_replica(SecretId="s")
     before = snapshot(eu, "s")
     assert failure(eu.stop_replication_to_replica, SecretId="s") == not_a_replica("s")
@@ -201,9 +205,8 @@ def test_stop_replication_to_replica_in_a_region_without_it(client, replicated, 
     ]
 
 
-def test_stop_replication_to_replica_by_the_primarys_arn_is_not_found_unverified(
-    client, eu, replicated
-):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_stop_replication_to_replica_by_the_primarys_arn_is_not_found(client, eu, replicated):
     # The primary's ARN names a secret of another Region, which this Region cannot find.
     before = snapshot(client, "s"), snapshot(eu, "s")
     assert failure(eu.stop_replication_to_replica, SecretId=replicated["ARN"]) == NOT_FOUND

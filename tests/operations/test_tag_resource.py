@@ -206,7 +206,8 @@ def test_tag_resource_invalid_name(client, name):
     assert error_of(excinfo) == INVALID_NAME
 
 
-def test_tag_resource_empty_list_on_untagged_secret_changes_nothing_unverified(client, secret):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_tag_resource_empty_list_on_untagged_secret_changes_nothing(client, secret):
     before = snapshot(client, "s")
     assert_no_output(client, "TagResource", client.tag_resource(SecretId="s", Tags=[]))
     assert "Tags" not in client.describe_secret(SecretId="s")

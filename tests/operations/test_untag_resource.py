@@ -130,7 +130,8 @@ def test_untag_resource_invalid_name(client, name):
     assert error_of(excinfo) == INVALID_NAME
 
 
-def test_untag_resource_on_never_tagged_secret_changes_nothing_unverified(client, t0):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_untag_resource_on_never_tagged_secret_changes_nothing(client, t0):
     client.create_secret(Name="s", SecretString="v")
     before = snapshot(client, "s")
     assert_no_output(

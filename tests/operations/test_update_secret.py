@@ -109,10 +109,11 @@ def test_update_secret_without_changes_returns_arn_and_name(client, secret):
     assert snapshot(client, "s") == before
 
 
+@pytest.mark.unverified("not yet checked against AWS")
 @pytest.mark.parametrize(
     "value", [{"SecretBinary": b""}, {"SecretString": ""}], ids=["binary", "string"]
 )
-def test_update_secret_with_empty_value_counts_as_no_value_unverified(
+def test_update_secret_with_empty_value_counts_as_no_value(
     client, unvalidated_client, secret, value
 ):
     updated = unvalidated_client.update_secret(SecretId="s", **value)
@@ -122,7 +123,8 @@ def test_update_secret_with_empty_value_counts_as_no_value_unverified(
     assert stages(client, "s") == {token("v1"): ["AWSCURRENT"]}
 
 
-def test_update_secret_default_stages_remove_pending_unverified(client, secret):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_update_secret_default_stages_remove_pending(client, secret):
     client.put_secret_value(
         SecretId="s",
         SecretString="two",

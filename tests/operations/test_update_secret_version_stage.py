@@ -244,7 +244,8 @@ def test_update_secret_version_stage_label_rules(
         "attach-absent-label-remove-from-other",
     ],
 )
-def test_update_secret_version_stage_remove_from_mismatch_unverified(
+@pytest.mark.unverified("not yet checked against AWS")
+def test_update_secret_version_stage_remove_from_mismatch(
     client, secret, label, move_to, remove_from
 ):
     before = snapshot(client, "s")
@@ -265,9 +266,8 @@ def test_update_secret_version_stage_remove_from_mismatch_unverified(
     ],
     ids=["unknown-move-to", "unknown-remove-from", "unknown-remove-from-only"],
 )
-def test_update_secret_version_stage_unknown_version_unverified(
-    client, secret, move_to, remove_from, missing
-):
+@pytest.mark.unverified("not yet checked against AWS")
+def test_update_secret_version_stage_unknown_version(client, secret, move_to, remove_from, missing):
     before = snapshot(client, "s")
 
     with pytest.raises(ClientError) as excinfo:
@@ -368,8 +368,9 @@ def test_update_secret_version_stage_unknown_secret(client, secret_id):
     assert error_of(excinfo) == NOT_FOUND
 
 
+@pytest.mark.unverified("not yet checked against AWS")
 @pytest.mark.parametrize("name", INVALID_NAMES)
-def test_update_secret_version_stage_invalid_name_unverified(client, name):
+def test_update_secret_version_stage_invalid_name(client, name):
     with pytest.raises(ClientError) as excinfo:
         uvs(client, CUR, move_to=V1, secret_id=name)
 
