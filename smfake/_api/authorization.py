@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from smfake._api.kms import default_key_policy
+from smfake._api.kms_keys import default_key_policy
 from smfake._domain import messages
 from smfake._domain.access import (
     AccessRequest,

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from smfake._api import events as event_records
 from smfake._api import lambdas
-from smfake._api.access import AccessControl
+from smfake._api.access_control import AccessControl
 from smfake._api.events import EventLog
 from smfake._api.http import HttpFront
-from smfake._api.kms import KmsKeys
+from smfake._api.kms_keys import KmsKeys
 from smfake._api.options import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
@@ -24,7 +24,7 @@ from smfake._api.options import (
     check_secret_value,
     check_secrets,
 )
-from smfake._api.principals import PrincipalRegistry
+from smfake._api.principal_registry import PrincipalRegistry
 from smfake._domain.backend import Backend
 from smfake._domain.clock import FakeClock
 from smfake._domain.errors import ServiceError

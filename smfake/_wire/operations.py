@@ -10,7 +10,7 @@ from smfake._domain import messages
 from smfake._domain import replication as replicas
 from smfake._domain.errors import InvalidRequestException
 from smfake._domain.store import SecretStore
-from smfake._wire import listing, passwords, policies, replication, rotation
+from smfake._wire.handlers import listing, passwords, policies, replication, rotation
 from smfake._wire.views import (
     DEFAULT_KEY_MARKER,
     Handler,
