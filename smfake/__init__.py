@@ -9,12 +9,12 @@ from smfake._wire.install import install_when_botocore_loads
 
 if TYPE_CHECKING:
     __version__: str
+    from smfake._api.clock_control import FakeClock
     from smfake._api.events import Event, EventLog
     from smfake._api.faults import Fault, FaultPlan
     from smfake._api.handle import SecretsManagerFake
     from smfake._api.mock import MockSecretsManager, current_fake, mock_secretsmanager
     from smfake._api.server import Server
-    from smfake._domain.clock import FakeClock
 
 __all__ = [
     "Event",
@@ -37,7 +37,7 @@ __all__ = [
 _LAZY = {
     "Event": "smfake._api.events",
     "EventLog": "smfake._api.events",
-    "FakeClock": "smfake._domain.clock",
+    "FakeClock": "smfake._api.clock_control",
     "Fault": "smfake._api.faults",
     "FaultPlan": "smfake._api.faults",
     "MockSecretsManager": "smfake._api.mock",

@@ -7,7 +7,8 @@ asks and their evaluation are in smfake/_api/authorization.py, imported on first
 from __future__ import annotations
 
 import collections
-from typing import TYPE_CHECKING
+import warnings
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -20,15 +21,15 @@ if TYPE_CHECKING:
 
 
 class AccessControl:
-    """Access control for one fake: off unless ``enabled`` (``enforce_access=True``)."""
+    """Access control for one fake: off unless ``fake.enforce_access`` is True."""
 
     def __init__(self, account_id: str) -> None:
-        self.enabled = False
+        self._enabled = False
         self._account_id = account_id
         self._decisions: collections.deque[Decision] = collections.deque(maxlen=100)
 
     def __repr__(self) -> str:
-        state = "enforced" if self.enabled else "off"
+        state = "enforced" if self._enabled else "off"
         return f"<AccessControl: {state}, {len(self._decisions)} decisions>"
 
     @property
@@ -41,20 +42,35 @@ class AccessControl:
         """The most recent refusal; ``.explain()`` says which statements decided it."""
         return next((d for d in reversed(self._decisions) if not d.allowed), None)
 
+    if not TYPE_CHECKING:  # type checkers see no such name, and so flag its use
+
+        def __getattr__(self, name: str) -> Any:
+            # Renamed in 0.x: the switch has one name, fake.enforce_access.
+            if name == "enabled":
+                _deprecated("fake.access.enabled", "fake.enforce_access")
+                return self._enabled
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name == "enabled":
+                _deprecated("fake.access.enabled", "fake.enforce_access")
+                name, value = "_enabled", bool(value)
+            object.__setattr__(self, name, value)
+
     # -- on every call ----------------------------------------------------------------------
 
-    def authorize(self, call: Call, store: SecretStore) -> None:
+    def _authorize(self, call: Call, store: SecretStore) -> None:
         """Raise AccessDeniedException when a policy refuses ``call`` (nothing has run yet)."""
-        if not self.enabled:
+        if not self._enabled:
             return
         from smfake._api import authorization
 
         authorization.authorize(call, store, self._decisions.append)
 
-    def review_batch(self, call: Call, store: SecretStore) -> None:
+    def _review_batch(self, call: Call, store: SecretStore) -> None:
         """BatchGetSecretValue: each secret needs GetSecretValue (and kms:Decrypt); a refused
         one moves from SecretValues to Errors, as AWS reports it."""
-        if not self.enabled:
+        if not self._enabled:
             return
         from smfake._api import authorization
 
@@ -77,3 +93,7 @@ class AccessControl:
         return authorization.check(
             principal, action, resource, resource_policy=resource_policy, context=context or {}
         )
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(f"{old} is deprecated, use {new}", DeprecationWarning, stacklevel=3)

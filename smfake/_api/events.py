@@ -137,11 +137,11 @@ class EventLog(Sequence[Event]):
     def __iter__(self) -> Iterator[Event]:
         return iter(self._settled())
 
-    def append(self, event: Event) -> None:
+    def _append(self, event: Event) -> None:
         with self._lock:
             self._entries.append(event)
 
-    def add_call(self, record: CallRecord) -> None:
+    def _add_call(self, record: CallRecord) -> None:
         with self._lock:
             self._entries.append(record)
 

@@ -129,7 +129,7 @@ class FaultPlan:
         with self._lock:
             return [fault for fault in self._faults if not fault.exhausted]
 
-    def check(self, call: Call, store: SecretStore) -> None:
+    def _check(self, call: Call, store: SecretStore) -> None:
         """Raise the first matching injection's error, if any fires for this call."""
         if not self._faults:
             return  # the common case, checked without the lock

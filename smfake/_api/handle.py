@@ -6,12 +6,14 @@ import json
 import logging
 import os
 import uuid
+import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from smfake._api import events as event_records
 from smfake._api import lambdas
 from smfake._api.access_control import AccessControl
+from smfake._api.clock_control import FakeClock
 from smfake._api.events import EventLog
 from smfake._api.http import HttpFront
 from smfake._api.kms_keys import KmsKeys
@@ -26,7 +28,6 @@ from smfake._api.options import (
 )
 from smfake._api.principal_registry import PrincipalRegistry
 from smfake._domain.backend import Backend
-from smfake._domain.clock import FakeClock
 from smfake._domain.errors import ServiceError
 from smfake._domain.notices import Notice
 from smfake._domain.rotation import RotationRecord
@@ -69,6 +70,7 @@ class SecretsManagerFake:
         )
         self._backend = Backend(seed=seed)
         self._backend.rotator.set_invoke(lambdas.make_invoker(self._backend.clock))
+        self._clock = FakeClock(self._backend.clock)
         self.account_id = account_id
         self.region = region
         self._responder = Responder(self._backend, account_id)
@@ -84,10 +86,24 @@ class SecretsManagerFake:
         self.principals = PrincipalRegistry(self._backend, account_id, region)
         """Access keys that act as given principals: ``fake.principals.add(key, secret)``."""
         self.access = AccessControl(account_id)
-        """Access control: ``fake.access.enabled``, ``last_denial``, ``check(...)``."""
-        self.access.enabled = bool(enforce_access)
+        """Access control's findings: ``last_denial``, ``decisions``, ``check(...)``."""
+        self.access._enabled = bool(enforce_access)
         self.http = HttpFront(self._responder, region=region)
         """The fake behind plain HTTP: ``fake.http.handle(...)``, ``fake.http.add_to(rsps)``."""
+
+    if not TYPE_CHECKING:  # type checkers see no such names, and so flag their use
+
+        def __getattr__(self, name: str) -> Any:
+            # Names renamed in 0.x keep working, with a DeprecationWarning (CHANGELOG.md).
+            if name == "seed_secrets":
+                warnings.warn(
+                    "fake.seed_secrets() is deprecated: pass secrets= to mock_secretsmanager(), or "
+                    "call fake.add_secret()",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+                return self._seed_secrets
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __repr__(self) -> str:
         count = sum(len(store) for store in self._backend.stores())
@@ -96,7 +112,7 @@ class SecretsManagerFake:
     @property
     def clock(self) -> FakeClock:
         """The fake's clock: ``now()``, ``advance(...)``, ``set(datetime)``, ``freeze()``."""
-        return self._backend.clock
+        return self._clock
 
     @property
     def faults(self) -> FaultPlan:
@@ -134,11 +150,11 @@ class SecretsManagerFake:
     def enforce_access(self) -> bool:
         """Access control: every call is authorized against the caller's policies, the
         secret's resource policy and the KMS key policy (docs/access-control.md#access-control)."""
-        return self.access.enabled
+        return self.access._enabled
 
     @enforce_access.setter
     def enforce_access(self, value: bool) -> None:
-        self.access.enabled = bool(value)
+        self.access._enabled = bool(value)
 
     @property
     def seed(self) -> int:
@@ -170,6 +186,29 @@ class SecretsManagerFake:
             self._backend.rotator.functions[arn] = function
         return arn
 
+    def unregister_rotation_function(self, name_or_arn: str, *, region: str | None = None) -> None:
+        """Forget the handler registered as ``name_or_arn`` (resolved as
+        ``register_rotation_function`` resolves it); UsageError if none is. A secret whose
+        rotation names it then rotates as one naming a function that does not exist:
+        RotateSecret is refused with AccessDeniedException, and a scheduled rotation does not
+        run."""
+        if region is not None:
+            check_region(region)
+        arn = lambdas.function_arn(
+            name_or_arn,
+            partition=partition_of(region or self.region),
+            region=region or self.region,
+            account_id=self.account_id,
+        )
+        with self._backend.lock:
+            functions = self._backend.rotator.functions
+            if functions.pop(arn, None) is None:
+                known = ", ".join(sorted(functions)) or "none"
+                raise UsageError(
+                    f"no rotation function is registered as {arn}; registered: {known} "
+                    "(see docs/clock-and-rotation.md#rotation)"
+                )
+
     @property
     def rotations(self) -> list[RotationRecord]:
         """Every rotation attempt so far, oldest first: trigger, steps, errors, outcome
@@ -184,7 +223,7 @@ class SecretsManagerFake:
         self.events.clear()
         if self._faults is not None:
             self._faults.clear()
-        self.http.clear_extension_cache()
+        self.http._clear_extension_cache()
 
     def save_state(self, path: str | os.PathLike[str]) -> None:
         """Write the fake's whole state to ``path`` as JSON, atomically and readable by its
@@ -203,7 +242,7 @@ class SecretsManagerFake:
 
     def _on_notice(self, notice: Notice) -> None:
         ids = self._backend.ids
-        self.events.append(
+        self.events._append(
             event_records.from_notice(notice, event_id=ids.uuid(), request_id=ids.uuid())
         )
 
@@ -244,7 +283,7 @@ class SecretsManagerFake:
                 raise UsageError(f"cannot add secret {name!r}: {error.message}") from None
         return secret.arn
 
-    def seed_secrets(self, secrets: Mapping[str, SeedValue]) -> None:
+    def _seed_secrets(self, secrets: Mapping[str, SeedValue]) -> None:
         """Create each named secret that does not exist yet in the fake's region; all or none."""
         if not secrets:
             return  # every activation calls this: keep the empty case free
@@ -272,17 +311,17 @@ class _Observer:
     def admit(self, call: Call, store: SecretStore) -> None:
         faults = self._fake._faults
         if faults is not None:
-            faults.check(call, store)
-        self._fake.access.authorize(call, store)
+            faults._check(call, store)
+        self._fake.access._authorize(call, store)
 
     def review(self, call: Call, store: SecretStore) -> None:
         if call.operation == "BatchGetSecretValue":
-            self._fake.access.review_batch(call, store)
+            self._fake.access._review_batch(call, store)
 
     def record(self, call: Call, store: SecretStore) -> None:
         fake = self._fake
         arn = _secret_arn(call, store)
-        fake.events.add_call(event_records.from_call(call, secret_arn=arn))
+        fake.events._add_call(event_records.from_call(call, secret_arn=arn))
         if _log.isEnabledFor(logging.DEBUG):
             # Names and codes only: a value never reaches the log.
             _log.debug(

@@ -61,7 +61,7 @@ class HttpFront:
         self._extension = endpoint
         self._extension_set = True
 
-    def clear_extension_cache(self) -> None:
+    def _clear_extension_cache(self) -> None:
         """Forget what the fake's own extension endpoint has cached (``fake.reset()``)."""
         if self._own_extension is not None:
             self._own_extension.clear_cache()

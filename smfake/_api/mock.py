@@ -97,7 +97,7 @@ class MockSecretsManager:
         hook.install()
         fake = self._shared or SecretsManagerFake(**self._options)
         # A shared fake keeps what it has: seeding creates only the secrets it lacks.
-        fake.seed_secrets(self._secrets)
+        fake._seed_secrets(self._secrets)
         self._holds_credentials = credentials.acquire()
         hook.push(fake._responder)
         with _active_lock:

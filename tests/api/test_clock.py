@@ -204,7 +204,7 @@ def test_one_long_advance_expires_each_window_at_its_own_time(fake, client):
     def probe():
         seen.append((fake.clock.now(), exists(client, "early"), exists(client, "late")))
 
-    fake.clock.schedule(T0 + timedelta(days=8), probe)
+    fake._backend.clock.schedule(T0 + timedelta(days=8), probe)
     fake.clock.advance(days=31)
     assert seen == [(T0 + timedelta(days=8), False, True)]
     assert not exists(client, "late")
@@ -215,7 +215,7 @@ def test_scheduled_jobs_run_in_due_order_at_their_due_time(fake):
     ran = []
     for hours in (3, 1, 2, 30):
         due = T0 + timedelta(hours=hours)
-        fake.clock.schedule(due, lambda due=due: ran.append((due, fake.clock.now())))
+        fake._backend.clock.schedule(due, lambda due=due: ran.append((due, fake.clock.now())))
     fake.clock.advance(hours=24)
     assert [due for due, _ in ran] == [T0 + timedelta(hours=h) for h in (1, 2, 3)]
     assert all(due == seen for due, seen in ran)
