@@ -27,6 +27,7 @@ from sybil import Document, Example
 from sybil.parsers.markdown import CodeBlockParser, SkipParser
 
 from smfake._api import mock
+from smfake._wire import hook
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [
@@ -126,8 +127,8 @@ def test_docs_every_python_block_runs(name, tmp_path, monkeypatch):
     finally:
         # A block may leave a fake active on purpose (start() in one block, stop() later);
         # whatever a failing block left is stopped here.
-        while mock._active:
-            mock._active[-1][0].stop()
+        while isinstance(activation := hook.active_token(), mock._Activation):
+            activation.mock.stop()
 
 
 def test_docs_the_blocks_are_found():

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 import sys
-import threading
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, check_options
 from smfake.errors import UsageError
@@ -26,9 +25,13 @@ _F = TypeVar("_F", bound="Callable[..., Any]")
 _SWITCHES = ("verify_signatures", "enforce_access", "fast_path")
 _T = TypeVar("_T")
 
-# Activations, innermost last, paired with the fakes they serve: for current_fake().
-_active: list[tuple[MockSecretsManager, SecretsManagerFake]] = []
-_active_lock = threading.Lock()
+
+class _Activation(NamedTuple):
+    """What an activation pushes on the hook's stack beside its responder: current_fake()
+    reads the fake from it."""
+
+    mock: MockSecretsManager
+    fake: SecretsManagerFake
 
 
 class MockSecretsManager:
@@ -70,6 +73,7 @@ class MockSecretsManager:
         self._shared = fake
         self._secrets = dict(secrets or {})
         self._fake: SecretsManagerFake | None = None
+        self._activation: _Activation | None = None
         self._started = False
         self._holds_credentials = False
         if fake is not None:
@@ -99,9 +103,8 @@ class MockSecretsManager:
         # A shared fake keeps what it has: seeding creates only the secrets it lacks.
         fake._seed_secrets(self._secrets)
         self._holds_credentials = credentials.acquire()
-        hook.push(fake._responder)
-        with _active_lock:
-            _active.append((self, fake))
+        self._activation = _Activation(self, fake)
+        hook.push(fake._responder, self._activation)
         self._fake = fake
         self._started = True
         return fake
@@ -122,12 +125,8 @@ class MockSecretsManager:
         from smfake._api import credentials
         from smfake._wire import hook
 
-        hook.pop(fake._responder)
-        with _active_lock:
-            for index in range(len(_active) - 1, -1, -1):
-                if _active[index][0] is self:
-                    del _active[index]
-                    break
+        hook.pop(self._activation)
+        self._activation = None
         if self._holds_credentials:
             self._holds_credentials = False
             credentials.release()
@@ -143,6 +142,19 @@ class MockSecretsManager:
         return self.start()
 
     def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> SecretsManagerFake:
+        """``async with mock_secretsmanager() as fake:``, the same activation as ``with``
+        (activating never waits, so nothing is awaited)."""
+        return self.start()
+
+    async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
@@ -173,6 +185,7 @@ class MockSecretsManager:
         clone._shared = self._shared
         clone._secrets = self._secrets
         clone._fake = None
+        clone._activation = None
         clone._started = False
         clone._holds_credentials = False
         return clone
@@ -284,12 +297,15 @@ def _is_wrapped(func: object) -> bool:
 
 def current_fake() -> SecretsManagerFake:
     """The fake of the innermost active activation, for code under a decorator."""
-    with _active_lock:
-        if not _active:
-            raise UsageError(
-                "no smfake fake is active; use mock_secretsmanager() or the smfake fixture"
-            )
-        return _active[-1][1]
+    activation = None
+    hook = sys.modules.get("smfake._wire.hook")  # no activation ever happened without it
+    if hook is not None:
+        activation = hook.active_token()
+    if not isinstance(activation, _Activation):
+        raise UsageError(
+            "no smfake fake is active; use mock_secretsmanager() or the smfake fixture"
+        )
+    return activation.fake
 
 
 @overload

@@ -48,28 +48,38 @@ _UNIQUE_ID = "smfake-dispatch"
 # them, so the signature's key material is never checked against anything real.
 DUMMY_CREDENTIALS = Credentials("AKIAIOSFODNN7EXAMPLE", "smfake-dummy-secret-key")
 
-# The activation stack: the innermost active fake answers. The only module-level mutable state.
-_stack: list[Responder] = []
+# The activation stack, innermost last: each activation's responder, which answers calls, and
+# the token of whoever activated it (for smfake.current_fake()). The process's only activation
+# stack, and its only module-level mutable state.
+_stack: list[tuple[Responder, object]] = []
 _stack_lock = threading.Lock()
 _installed = False
 
 
-def push(responder: Responder) -> None:
+def push(responder: Responder, token: object) -> None:
     with _stack_lock:
-        _stack.append(responder)
+        _stack.append((responder, token))
 
 
-def pop(responder: Responder) -> None:
+def pop(token: object) -> None:
     with _stack_lock:
         # Remove this activation wherever it is, so out-of-order stops stay safe.
         for index in range(len(_stack) - 1, -1, -1):
-            if _stack[index] is responder:
+            if _stack[index][1] is token:
                 del _stack[index]
                 return
 
 
 def active() -> Responder | None:
-    return _stack[-1] if _stack else None
+    """The innermost activation's responder, or None while no fake is active."""
+    with _stack_lock:
+        return _stack[-1][0] if _stack else None
+
+
+def active_token() -> object | None:
+    """The token the innermost activation was pushed with, or None."""
+    with _stack_lock:
+        return _stack[-1][1] if _stack else None
 
 
 class _Body:
@@ -96,9 +106,10 @@ def dispatch(request: Any, **_: Any) -> AWSResponse | None:
             if isinstance(deferred.outcome, BaseException):
                 raise deferred.outcome
             return _response(request.url, deferred.outcome, _signed_by_aiobotocore.get())
-    responder = _stack[-1] if _stack else None
-    if responder is None:
+    top = _stack[-1] if _stack else None
+    if top is None:
         return None
+    responder = top[0]
     reply = responder.respond(request.method, request.url, request.headers, request.body)
     # The one test the botocore path pays for aiobotocore support.
     return _response(request.url, reply, _signed_by_aiobotocore.get())
@@ -314,10 +325,12 @@ def before_call(**kwargs: Any) -> Any:
     if _deferred.get() is not None:
         # Left by a call whose request never reached before-send (its signing failed).
         _deferred.set(None)
-    responder = _stack[-1] if _stack else None
+    top = _stack[-1] if _stack else None
+    if top is None:
+        return None
+    responder = top[0]
     if (
-        responder is None
-        or not _fast_path
+        not _fast_path
         # Strict mode checks the signature, which only the full path computes.
         or responder.verify_signatures
         # The per-fake switch (fake.fast_path).

@@ -508,3 +508,27 @@ def test_decorated_generator_fixture_in_pytest(pytester):
     )
     result = pytester.runpytest("-p", "no:smfake")
     result.assert_outcomes(passed=1)
+
+
+def test_async_with_activates_for_the_block():
+    async def body():
+        async with mock_secretsmanager(secrets={"db": "pw"}) as fake:
+            assert current_fake() is fake
+            value = sm_client().get_secret_value(SecretId="db")["SecretString"]
+        return fake, value
+
+    fake, value = asyncio.run(body())
+    assert value == "pw"
+    with pytest.raises(UsageError, match="no smfake fake is active"):
+        current_fake()
+
+
+def test_async_with_stops_when_the_block_raises():
+    async def body():
+        async with mock_secretsmanager():
+            raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        asyncio.run(body())
+    with pytest.raises(UsageError):
+        current_fake()

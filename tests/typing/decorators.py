@@ -44,6 +44,9 @@ m.stop()
 
 async def use_coroutine() -> None:
     assert_type(await coroutine(1), bytes)
+    async with mock_secretsmanager() as in_async:
+        assert_type(in_async, SecretsManagerFake)
+        assert_type(in_async.clock.now().year, int)
 
 
 with mock_secretsmanager(verify_signatures=True, enforce_access=True) as strict:
