@@ -113,9 +113,11 @@ def release() -> None:
 def _forget_cached_dummy_credentials() -> None:
     # boto3's default session caches the credentials it resolved while the dummy ones were in
     # the environment; without this it would keep signing with them after the fake is gone.
+    from smfake._wire import botocore_compat  # private parts of boto3's session
+
     boto3 = sys.modules.get("boto3")
     session = getattr(boto3, "DEFAULT_SESSION", None)
-    core = getattr(session, "_session", None)
-    cached = getattr(core, "_credentials", None)
+    core = botocore_compat.core_session(session)
+    cached = botocore_compat.cached_credentials(core)
     if core is not None and getattr(cached, "access_key", None) == DUMMY_ENV["AWS_ACCESS_KEY_ID"]:
-        core._credentials = None
+        botocore_compat.forget_cached_credentials(core)

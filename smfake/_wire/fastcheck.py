@@ -17,7 +17,7 @@ from typing import Any
 from botocore import parsers
 from botocore.awsrequest import AWSResponse
 
-from smfake._wire import encode
+from smfake._wire import botocore_compat, encode
 from smfake._wire.dispatch import Reply
 
 _check = os.environ.get("SMFAKE_CHECK_FAST_PATH", "") not in ("", "0")
@@ -108,7 +108,7 @@ def _through_botocore(
         "headers": dict(request_dict["headers"]),
         "context": dict(request_dict["context"]),
     }
-    http, parsed = endpoint._send_request(copied, model)
+    http, parsed = botocore_compat.send_request(endpoint, copied, model)
     return http, parsed
 
 

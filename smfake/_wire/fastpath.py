@@ -31,7 +31,7 @@ from botocore.awsrequest import HeadersDict
 from botocore.credentials import Credentials
 
 from smfake._domain.errors import ServiceError
-from smfake._wire import encode, protocol
+from smfake._wire import botocore_compat, encode, protocol
 from smfake._wire.dispatch import Caller, Reply, Responder, error_reply
 from smfake._wire.fastcheck import check_mode as check_mode
 from smfake._wire.model import SERVICE
@@ -105,16 +105,18 @@ def signer_of(request_signer: Any, context: Mapping[str, Any]) -> tuple[str, Any
     """(region, credentials) the request would be signed with, or None when the full path
     must sign it: its region and access key come from the SigV4 credential scope, which only
     a plain SigV4 signature by the service's own signing name gives the way read here."""
-    version = getattr(request_signer, "_signature_version", None)
+    version = botocore_compat.signature_version(request_signer)
     if version != "v4" or context.get("auth_type") not in (None, "v4"):
         return None
     signing = context.get("signing") or {}
-    if signing.get("signing_name", request_signer._signing_name) != SERVICE:
+    if signing.get("signing_name", botocore_compat.signing_name(request_signer)) != SERVICE:
         return None
-    region = signing.get("region") or request_signer._region_name
+    region = signing.get("region") or botocore_compat.signer_region(request_signer)
     # RequestSigner.sign prefers these (botocore >= 1.34.70); hook.before_sign sets dummy
     # ones there for a client that has none.
-    return region, signing.get("request_credentials") or request_signer._credentials
+    return region, signing.get("request_credentials") or botocore_compat.signer_credentials(
+        request_signer
+    )
 
 
 def access_key(credentials: Any, dummy: Credentials) -> str | None:

@@ -27,6 +27,7 @@ from botocore import handlers as botocore_handlers
 from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials
 
+from smfake._wire import botocore_compat
 from smfake._wire.model import SERVICE
 
 if TYPE_CHECKING:
@@ -237,8 +238,9 @@ class _NoSleepAfterFakeErrors:
 def _skip_retry_sleeps() -> None:
     from botocore import endpoint
 
-    if not isinstance(endpoint.time, _NoSleepAfterFakeErrors):
-        endpoint.time = _NoSleepAfterFakeErrors(endpoint.time)
+    real = botocore_compat.endpoint_time(endpoint)
+    if not isinstance(real, _NoSleepAfterFakeErrors):
+        botocore_compat.set_endpoint_time(endpoint, _NoSleepAfterFakeErrors(real))
 
 
 class _NoAsyncSleepAfterFakeErrors:
@@ -286,7 +288,7 @@ def before_sign(request: Any, request_signer: Any = None, **_: Any) -> None:
     if signers is not None:
         aio = isinstance(request_signer, signers.AioRequestSigner)
         _signed_by_aiobotocore.set(aio)
-    if getattr(request_signer, "_credentials", None) is not None:
+    if botocore_compat.signer_credentials(request_signer) is not None:
         return
     context = getattr(request, "context", None)
     if isinstance(context, dict):
@@ -416,7 +418,7 @@ def install() -> None:
         session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
         if session is not None:
             # Created before we were installed, so it lacks the built-in entry above.
-            events = session._session.get_component("event_emitter")
+            events = botocore_compat.core_session(session).get_component("event_emitter")
             events.register(SEND_EVENT, dispatch, unique_id=_UNIQUE_ID)
             events.register(SIGN_EVENT, before_sign, unique_id=_UNIQUE_ID + "-sign")
             events.register(RETRY_EVENT, note_retry_decision, unique_id=_UNIQUE_ID + "-retry")
