@@ -14,11 +14,16 @@ import pytest
 if TYPE_CHECKING:
     from smfake._api.handle import SecretsManagerFake
 
-MARKER_HELP = (
-    "smfake(**options): run the test with a fake active, as if it used the smfake fixture; "
-    "the options are mock_secretsmanager()'s (account_id, region, seed, secrets, fake, "
-    "verify_signatures, enforce_access, fast_path)"
-)
+
+def marker_help() -> str:
+    from smfake._api.options import Options  # light: no botocore, no fake
+
+    return (
+        "smfake(**options): run the test with a fake active, as if it used the smfake "
+        f"fixture; the options are mock_secretsmanager()'s ({', '.join(Options.NAMES)})"
+    )
+
+
 METADATA_INI = "smfake_metadata_service"
 METADATA_HELP = (
     "auto (default): switch off botocore's EC2 instance metadata service for the run when no "
@@ -56,7 +61,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", MARKER_HELP)
+    config.addinivalue_line("markers", marker_help())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -20,7 +20,7 @@ from smfake._api.kms_keys import KmsKeys
 from smfake._api.options import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
-    check_options,
+    Options,
     check_region,
     check_secret_name,
     check_secret_value,
@@ -58,15 +58,14 @@ class SecretsManagerFake:
         enforce_access: bool = False,
         fast_path: bool = True,
     ) -> None:
-        check_options(
+        # The options' checks (see Options for each one's meaning).
+        Options(
             account_id=account_id,
             region=region,
             seed=seed,
-            switches={
-                "verify_signatures": verify_signatures,
-                "enforce_access": enforce_access,
-                "fast_path": fast_path,
-            },
+            verify_signatures=verify_signatures,
+            enforce_access=enforce_access,
+            fast_path=fast_path,
         )
         self._backend = Backend(seed=seed)
         self._backend.rotator.set_invoke(lambdas.make_invoker(self._backend.clock))
@@ -90,6 +89,19 @@ class SecretsManagerFake:
         self.access._enabled = bool(enforce_access)
         self.http = HttpFront(self._responder, region=region)
         """The fake behind plain HTTP: ``fake.http.handle(...)``, ``fake.http.add_to(rsps)``."""
+
+    @classmethod
+    def _from_options(cls, options: Options) -> SecretsManagerFake:
+        """A new fake built with ``options`` (whose ``secrets`` and ``fake`` concern an
+        activation, not the fake)."""
+        return cls(
+            account_id=options.account_id,
+            region=options.region,
+            seed=options.seed,
+            verify_signatures=options.verify_signatures,
+            enforce_access=options.enforce_access,
+            fast_path=options.fast_path,
+        )
 
     if not TYPE_CHECKING:  # type checkers see no such names, and so flag their use
 

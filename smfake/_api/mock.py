@@ -12,7 +12,7 @@ import functools
 import sys
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
-from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, check_options
+from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Options
 from smfake.errors import UsageError
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from smfake._api.handle import SecretsManagerFake, SeedValue
 
 _F = TypeVar("_F", bound="Callable[..., Any]")
-_SWITCHES = ("verify_signatures", "enforce_access", "fast_path")
 _T = TypeVar("_T")
 
 
@@ -49,26 +48,16 @@ class MockSecretsManager:
         enforce_access: bool = False,
         fast_path: bool = True,
     ) -> None:
-        self._options: dict[str, Any] = {
-            "account_id": account_id,
-            "region": region,
-            "seed": seed,
-            "verify_signatures": verify_signatures,
-            "enforce_access": enforce_access,
-            "fast_path": fast_path,
-        }
-        if fake is not None:
-            from smfake._api.handle import SecretsManagerFake  # loaded if fake is one
-
-            if not isinstance(fake, SecretsManagerFake):
-                raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
-        # Fail on bad options now rather than at the first start().
-        check_options(
-            account_id=account_id if fake is None else fake.account_id,
-            region=region if fake is None else fake.region,
+        # Refuses bad options now rather than at the first start().
+        self._options = Options(
+            account_id=account_id,
+            region=region,
             seed=seed,
             secrets=secrets,
-            switches={name: self._options[name] for name in _SWITCHES},
+            fake=fake,
+            verify_signatures=verify_signatures,
+            enforce_access=enforce_access,
+            fast_path=fast_path,
         )
         self._shared = fake
         self._secrets = dict(secrets or {})
@@ -99,7 +88,7 @@ class MockSecretsManager:
         from smfake._wire import hook
 
         hook.install()
-        fake = self._shared or SecretsManagerFake(**self._options)
+        fake = self._shared or SecretsManagerFake._from_options(self._options)
         # A shared fake keeps what it has: seeding creates only the secrets it lacks.
         fake._seed_secrets(self._secrets)
         self._holds_credentials = credentials.acquire()

@@ -1,7 +1,9 @@
-"""The options of mock_secretsmanager() and SecretsManagerFake: defaults and their checks.
+"""The options of a fake, one frozen object: their defaults, their meaning and their checks.
 
-Imported by ``smfake.mock_secretsmanager`` itself, which refuses bad options when it is called,
-long before the fake is built: keep it free of anything heavy (botocore, the domain, the wire).
+``mock_secretsmanager(...)``, ``SecretsManagerFake(...)``, the ``smfake`` pytest marker and
+``smfake serve`` all take these options, by the same names; each builds an ``Options``, which
+refuses a bad one when it is made. Imported by ``smfake.mock_secretsmanager`` itself, long
+before the fake is built: keep it free of anything heavy (botocore, the domain, the wire).
 """
 
 from __future__ import annotations
@@ -12,13 +14,99 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from smfake.errors import UsageError, UsageTypeError
+
+if TYPE_CHECKING:
+    from smfake._api.handle import SecretsManagerFake, SeedValue
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 _ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"([a-z]+-)+\d+")
+
+
+class Options:
+    """What a fake is built with. Made by mock_secretsmanager(), SecretsManagerFake(), the
+    pytest marker and ``smfake serve``; a bad option raises UsageError (UsageTypeError for a
+    wrong type) as soon as it is made. Frozen. (A plain class: dataclasses would cost
+    ``import smfake`` about 10 ms, for inspect.)"""
+
+    __slots__ = NAMES = (
+        "account_id",
+        "region",
+        "seed",
+        "secrets",
+        "fake",
+        "verify_signatures",
+        "enforce_access",
+        "fast_path",
+    )
+    account_id: str
+    """The account every request acts in (12 digits)."""
+    region: str
+    """Where ``secrets`` and ``fake.add_secret`` put secrets; clients keep their own."""
+    seed: int | None
+    """Seeds ARN suffixes and ids, so that a run can be replayed (None: a random one)."""
+    secrets: Mapping[str, SeedValue] | None
+    """Secrets created at every activation: name -> str, bytes or a JSON mapping."""
+    fake: SecretsManagerFake | None
+    """Share an existing fake's state instead of starting empty."""
+    verify_signatures: bool
+    """Strict mode: every request must be SigV4-signed by a key in ``fake.principals``."""
+    enforce_access: bool
+    """Every call is authorized against the caller's policies."""
+    fast_path: bool
+    """Answer successful botocore calls at before-call (False: botocore's whole way)."""
+
+    def __init__(
+        self,
+        *,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        region: str = DEFAULT_REGION,
+        seed: int | None = None,
+        secrets: Mapping[str, SeedValue] | None = None,
+        fake: SecretsManagerFake | None = None,
+        verify_signatures: bool = False,
+        enforce_access: bool = False,
+        fast_path: bool = True,
+    ) -> None:
+        if fake is not None:
+            from smfake._api.handle import SecretsManagerFake  # loaded if fake is one
+
+            if not isinstance(fake, SecretsManagerFake):
+                raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
+        # A shared fake keeps its own account and Region.
+        check_options(
+            account_id=account_id if fake is None else fake.account_id,
+            region=region if fake is None else fake.region,
+            seed=seed,
+            secrets=secrets,
+            switches={
+                "verify_signatures": verify_signatures,
+                "enforce_access": enforce_access,
+                "fast_path": fast_path,
+            },
+        )
+        init = object.__setattr__
+        init(self, "account_id", account_id)
+        init(self, "region", region)
+        init(self, "seed", seed)
+        init(self, "secrets", secrets)
+        init(self, "fake", fake)
+        init(self, "verify_signatures", verify_signatures)
+        init(self, "enforce_access", enforce_access)
+        init(self, "fast_path", fast_path)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Options are frozen: cannot set {name}")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self.NAMES if name != "secrets"
+        )
+        return f"Options({shown})"
 
 
 def check_options(

@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from smfake._api import snapshot
     from smfake._api.handle import SecretsManagerFake
-    from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
+    from smfake._api.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Options
 
     state: snapshot.Snapshot | None = None
     if args.state is not None:
@@ -217,12 +217,15 @@ def _serve(args: argparse.Namespace) -> int:
     # A state file remembers the account and Region it was saved with; the options win.
     saved_account = state.get("account_id") if state else None
     saved_region = state.get("region") if state else None
-    fake = SecretsManagerFake(
+    # The flags are the options of mock_secretsmanager() that make sense for a server.
+    options = Options(
         account_id=args.account_id or saved_account or DEFAULT_ACCOUNT_ID,
         region=args.region or saved_region or DEFAULT_REGION,
         seed=args.seed,
         verify_signatures=args.verify_signatures,
+        enforce_access=args.enforce_access,
     )
+    fake = SecretsManagerFake._from_options(options)
     if state is not None:
         try:
             snapshot.load(fake, state)
@@ -331,5 +334,11 @@ def _parser() -> argparse.ArgumentParser:
         "--verify-signatures",
         action="store_true",
         help="refuse requests not SigV4-signed by a key given with --access-key",
+    )
+    serve.add_argument(
+        "--enforce-access",
+        action="store_true",
+        help="authorize every call against the caller's IAM policies and the secret's resource "
+        "policy, as mock_secretsmanager(enforce_access=True) does",
     )
     return parser

@@ -437,3 +437,32 @@ def test_python_dash_m_smfake_shows_its_help():
     assert done.returncode == 0
     assert "IN CLEAR TEXT" in done.stdout
     assert done.stdout.startswith("usage: smfake serve [-h] [--host HOST] [--port PORT]")
+
+
+@needs_signals
+def test_serve_enforces_access_when_asked(serving):
+    deny_reads = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Deny",
+                    "Principal": {"AWS": "*"},
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": "*",
+                }
+            ],
+        }
+    )
+    results = {}
+    for flags in ((), ("--enforce-access",)):
+        running = serving(*flags)
+        client = remote(running.url)
+        client.create_secret(Name="guarded", SecretString="x")
+        client.put_resource_policy(SecretId="guarded", ResourcePolicy=deny_reads)
+        try:
+            results[flags] = client.get_secret_value(SecretId="guarded")["SecretString"]
+        except ClientError as error:
+            results[flags] = error.response["Error"]["Code"]
+        assert running.stop() == 0
+    assert results == {(): "x", ("--enforce-access",): "AccessDeniedException"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import inspect
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from smfake import mock_secretsmanager
 from smfake._api import metadata_service
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "conftest_examples"
@@ -125,7 +127,10 @@ def test_the_dormant_dispatcher_loads_none_of_the_fake(tmp_path):
         tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"{sorted([*FRONT_WIRE, 'smfake._wire.hook', 'smfake._wire.model'])}\n"
+    # The hook, the service's name (model) and botocore's private parts (botocore_compat):
+    # none of them is the fake.
+    dormant = ["smfake._wire.botocore_compat", "smfake._wire.hook", "smfake._wire.model"]
+    assert done.stdout == f"{sorted([*FRONT_WIRE, *dormant])}\n"
 
 
 def test_subsystems_few_tests_use_load_on_first_use(tmp_path):
@@ -393,6 +398,16 @@ def test_marker_is_registered_for_strict_markers(pytester):
     )
     result = pytester.runpytest("-p", "smfake", "--strict-markers")
     result.assert_outcomes(passed=1)
+
+
+def test_marker_help_lists_the_options_of_mock_secretsmanager(pytester):
+    from smfake._api.options import Options
+
+    result = pytester.runpytest("-p", "smfake", "--markers")
+    assert result.ret == 0
+    text = " ".join(result.stdout.lines)
+    assert f"({', '.join(Options.NAMES)})" in text
+    assert tuple(inspect.signature(mock_secretsmanager).parameters)[1:] == Options.NAMES
 
 
 def test_marker_is_unknown_without_the_plugin(pytester):
