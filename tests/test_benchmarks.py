@@ -9,12 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
 GROUPS = ["Per call", "Per test", "Import", "Scale", "Threads"]
 NUMBER = re.compile(r"\d[\d,]*(\.\d+)? (µs|ms|MiB|bytes)|^\d[\d,]*$")
 RATIO = re.compile(r"^[-+]?\d+\.\d\dx")
 
 
+@pytest.mark.slow
 def test_every_group_reports_numbers_and_ratios(tmp_path: Path) -> None:
     out = tmp_path / "smoke.json"
     done = subprocess.run(

@@ -115,7 +115,14 @@ def _run_test_case(case: type[unittest.TestCase], *, where: str) -> None:
     )
 
 
-@pytest.mark.parametrize("name", DOCUMENTS)
+# Pages whose blocks run Hypothesis machines or pytest sessions: most of this file's time.
+SLOW = {"docs/clock-and-rotation.md", "docs/pytest.md", "conftest_examples/README.md"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name for name in DOCUMENTS],
+)
 def test_docs_every_python_block_runs(name, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     monkeypatch.syspath_prepend(str(ROOT / "conftest_examples"))

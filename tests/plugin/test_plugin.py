@@ -591,6 +591,7 @@ def test_example_passes(pytester, example, monkeypatch):
     assert set(outcomes) <= {"passed"}, outcomes
 
 
+@pytest.mark.slow
 def test_examples_pass_as_a_user_runs_them(pytester):
     copy_examples(pytester)
     result = pytester.runpytest_subprocess()

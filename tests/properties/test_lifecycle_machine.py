@@ -815,3 +815,4 @@ LifecycleMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestLifecycle = LifecycleMachine.TestCase
+TestLifecycle.pytestmark = [pytest.mark.slow]  # about 10 s: the suite's slowest test
