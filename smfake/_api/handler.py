@@ -10,12 +10,13 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
 from io import BufferedReader
 from typing import TYPE_CHECKING, cast
 
 from smfake._api import framing
+from smfake._wire.headers import Headers
 from smfake.errors import UnsupportedOperation
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class Handler(BaseHTTPRequestHandler):
         except framing.Refusal as refusal:
             self._refuse(refusal.status, refusal.code, refusal.message)
             return
-        headers = _Headers(self.headers.items())
+        headers = Headers(self.headers.items())
         try:
             reply = self.server.fake.http.handle(
                 self.command,
@@ -178,28 +179,6 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         # Request lines only (method, path, status): never a header or a body.
         _log.info("%s %s", self.client_address[0], format % args)
-
-
-class _Headers(Mapping[str, str]):
-    """Request headers with case-insensitive lookup, as HTTP defines them: SDKs differ in how
-    they spell ``X-Amz-Target``. Repeated headers are joined with commas."""
-
-    def __init__(self, items: Iterable[tuple[str, str]]) -> None:
-        self._items: dict[str, tuple[str, str]] = {}
-        for name, value in items:
-            key = name.lower()
-            if key in self._items:
-                value = f"{self._items[key][1]}, {value}"
-            self._items[key] = (name, value)
-
-    def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()][1]
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 def _error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:

@@ -13,12 +13,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from smfake._wire import encode, protocol, query
 from smfake._wire.dispatch import LOOPBACK, Reply, Responder
+from smfake._wire.headers import Headers
 
 EXTENSION_PATHS = frozenset({"/secretsmanager/get", "/ping"})
 EXTENSION_PREFIX = "/v1/"
@@ -29,29 +30,6 @@ class ExtensionEndpoint(Protocol):
     """The Lambda extension's local HTTP interface (localhost:2773)."""
 
     def handle(self, method: str, url: str, headers: Mapping[str, str]) -> Reply: ...
-
-
-class Headers(Mapping[str, str]):
-    """Request headers with HTTP's case-insensitive lookup; iteration keeps the sent names."""
-
-    def __init__(self, headers: Mapping[str, str | bytes] | None) -> None:
-        self._items: dict[str, tuple[str, str]] = {}
-        for name, value in (headers or {}).items():
-            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-            self._items[name.lower()] = (name, text)
-
-    def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()][1]
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        # Names only: the Authorization header and tokens stay out of reprs.
-        return f"Headers({sorted(self)!r})"
 
 
 def route(

@@ -21,7 +21,7 @@ from botocore.credentials import Credentials
 
 from smfake import SecretsManagerFake
 from smfake._wire.dispatch import Reply
-from smfake._wire.front import Headers
+from smfake._wire.headers import Headers
 from smfake.errors import UsageError
 from tests.api.conftest import sm_client
 
