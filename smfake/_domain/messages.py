@@ -72,9 +72,6 @@ VERSION_QUOTA = (
     "Remove staging labels from versions you no longer need; Secrets Manager deletes "
     "deprecated versions that are at least 24 hours old."
 )
-STAGES_PER_VERSION_QUOTA = (
-    "You can't attach more than {limit} staging labels to a version of a secret."
-)
 STAGES_PER_SECRET_QUOTA = (
     "You can't attach more than {limit} staging labels to the versions of a secret."
 )

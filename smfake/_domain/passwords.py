@@ -23,7 +23,6 @@ PUNCTUATION = string.punctuation
 SPACE = " "
 
 DEFAULT_LENGTH = 32
-MAX_LENGTH = 4096
 
 
 @dataclass(frozen=True, slots=True)

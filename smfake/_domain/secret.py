@@ -77,10 +77,6 @@ class SecretVersion:
     stages: tuple[str, ...] = ()  # set by Secret.apply_labels
     last_accessed: date | None = None
 
-    @property
-    def deprecated(self) -> bool:
-        return not self.stages
-
 
 @dataclass(slots=True)
 class Replica:
