@@ -54,6 +54,15 @@ def forget_cached_credentials(core: Any) -> None:
     core._credentials = None
 
 
+# -- responses -----------------------------------------------------------------------------------
+
+
+def reset_response_content(response: Any) -> None:
+    """What ``AWSResponse.__init__`` sets besides url, status_code, headers and raw: for a
+    response built without calling it (``fastpath.LazyHeaders``)."""
+    response._content = None
+
+
 # -- the endpoint -------------------------------------------------------------------------------
 
 

@@ -179,7 +179,7 @@ class LazyHeaders:
         self.url = url
         self.status_code = status_code
         self.raw = raw
-        self._content = None
+        botocore_compat.reset_response_content(self)
         self._plain = headers
         self._headers: HeadersDict | None = None
 

@@ -14,7 +14,7 @@ SOURCE = Path(botocore_compat.__file__).parent.parent
 # self) reads botocore behind the compatibility module's back.
 PRIVATE = re.compile(
     r"(?<!self)\.(_signature_version|_signing_name|_region_name|_credentials|_send_request"
-    r"|_session)\b|\"(_signature_version|_credentials|_session)\"|endpoint\.time\b"
+    r"|_session|_content)\b|\"(_signature_version|_credentials|_session)\"|endpoint\.time\b"
 )
 
 
