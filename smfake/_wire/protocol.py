@@ -80,7 +80,10 @@ def _params(operation: str, body: bytes | str | None) -> dict[str, Any]:
         return {}
     try:
         params = _json(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: arrays or objects nested deeper than the interpreter's recursion
+        # limit lets the decoder go (about 1,000 levels, fewer from a deep stack). AWS reads
+        # no such body either; nesting that does decode is refused by the model's types.
         raise SerializationException(messages.SERIALIZATION) from None
     if not isinstance(params, dict):
         raise SerializationException(messages.SERIALIZATION)

@@ -179,9 +179,16 @@ def operation_of(params: Mapping[str, str]) -> str:
 class _Node:
     """One dotted name segment: ``Tags.member.1.Key`` is Tags → member → 1 → Key."""
 
-    name: str
+    # The node's full name is key[:end], cut only for an error message: building every
+    # prefix of a name of n segments costs O(n²), a minute for a name nested 50,000 deep.
+    key: str
+    end: int
     value: str | None = None
     children: dict[str, _Node] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.key[: self.end]
 
 
 def decode_params(operation: str, params: Mapping[str, str]) -> dict[str, Any]:
@@ -192,14 +199,17 @@ def decode_params(operation: str, params: Mapping[str, str]) -> dict[str, Any]:
 
 def decode_structure(shape: Any, params: Mapping[str, str]) -> dict[str, Any]:
     """Flat Query parameters (``Tags.member.1.Key=k``) → the structure ``shape`` describes."""
-    root = _Node("")
+    root = _Node("", 0)
     for key, value in params.items():
         if key in _RESERVED or key.startswith(_SIGV4_PREFIX):
             continue
-        node, prefix = root, ""
+        node, end = root, -1
         for segment in key.split("."):
-            prefix = f"{prefix}.{segment}" if prefix else segment
-            node = node.children.setdefault(segment, _Node(prefix))
+            end += len(segment) + 1
+            child = node.children.get(segment)
+            if child is None:
+                child = node.children[segment] = _Node(key, end)
+            node = child
         node.value = value
     return _structure(shape, root)
 

@@ -123,14 +123,24 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _member(shape: Any, value: Any, path: str, problems: list[str], top: str = "") -> None:
-    kind = shape.type_name
-    expected = _PYTHON_TYPES.get(kind)
-    if expected is not None and (
-        not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected)
-    ):
+def conforms(shape: Any, value: Any) -> bool:
+    """Whether ``value`` has the Python type that JSON gives a value of ``shape``'s type (its
+    items and members are not looked at)."""
+    expected = _PYTHON_TYPES.get(shape.type_name)
+    return expected is None or (
+        isinstance(value, expected) and (bool in expected or not isinstance(value, bool))
+    )
+
+
+def _expect(shape: Any, value: Any) -> None:
+    if not conforms(shape, value):
         # Only raw HTTP callers can send these: botocore checks types client-side.
         raise SerializationException(messages.SERIALIZATION)
+
+
+def _member(shape: Any, value: Any, path: str, problems: list[str], top: str = "") -> None:
+    kind = shape.type_name
+    _expect(shape, value)
     rules: list[str] = []
     if kind == "structure":
         _structure(shape, value, path + ".", problems)
@@ -142,6 +152,8 @@ def _member(shape: Any, value: Any, path: str, problems: list[str], top: str = "
             for index, item in enumerate(value, start=1):
                 _structure(member, item, f"{path}.{index}.member.", problems)
         else:
+            for item in value:
+                _expect(member, item)
             inner = [r for item in value for r in _scalar_rules(member, item)]
             if inner:
                 unique = list(dict.fromkeys(inner))

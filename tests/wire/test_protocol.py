@@ -77,6 +77,15 @@ def test_protocol_region_comes_from_the_signature_then_the_host(responder):
         ("CreateSecret", b"{not json", "SerializationException", None),
         ("CreateSecret", b"[1, 2]", "SerializationException", None),
         ("CreateSecret", {"Name": 5, "ClientRequestToken": TOKEN}, "SerializationException", None),
+        # A list item of the wrong type (reached the handler: AttributeError out of the fake).
+        ("BatchGetSecretValue", {"SecretIdList": [1]}, "SerializationException", None),
+        ("UntagResource", {"SecretId": "x", "TagKeys": [["k"]]}, "SerializationException", None),
+        (
+            "ListSecrets",
+            {"Filters": [{"Key": "name", "Values": [{"a": 1}]}]},
+            "SerializationException",
+            None,
+        ),
         (
             "PutSecretValue",
             {"SecretId": "x", "SecretBinary": "%%%", "ClientRequestToken": TOKEN},
