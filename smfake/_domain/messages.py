@@ -243,6 +243,10 @@ UNSUPPORTED_ALGORITHM = (
 CREDENTIAL_NOT_FIVE_PARTS = "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
 # [I] aws/aws-sdk-php#2469 (DynamoDB, 2022).
 HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+# [D] "You must include the host header and any x-amz-* headers in the signature" (IAM user
+# guide, Create a signed AWS API request). Text unverified: the Host message's form, as the
+# scratchstack-aws-signature crate words it for other required headers [F].
+HEADER_NOT_SIGNED = "'{header}' must be a 'SignedHeader' in the AWS Authorization."
 # [I] arnemolland/sigv4#15, joona/aws-es-curl#15 (note the trailing space), dynalite.
 SCOPE_REGION = "Credential should be scoped to a valid region, not '{region}'. "
 SCOPE_SERVICE = "Credential should be scoped to correct service: '{service}'. "
