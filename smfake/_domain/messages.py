@@ -101,6 +101,10 @@ RULE_ENUM = "Member must satisfy enum value set: [{values}]"
 # Wire-level [U]: raw requests that botocore would never send
 SERIALIZATION = "Start of structure or map found where not expected."
 UNKNOWN_OPERATION = "The requested operation {operation} is not supported by this service."
+# A list item without its one identifying member, which the model leaves optional: only raw
+# HTTP callers send one, AWS's answer is unknown [U].
+TAG_KEY_MISSING = "You must provide a Key for each tag."
+REPLICA_REGION_MISSING = "You must provide a Region for each replica Region."
 
 # -- ListSecrets / BatchGetSecretValue (§8, §9) ---------------------------------------------
 # §8 [F] (moto)
