@@ -127,3 +127,26 @@ def test_validate_remembers_passed_request_shapes_but_never_secret_values():
         validate.check("GetSecretValue", {"SecretId": 5})
     with pytest.raises(SerializationException):
         validate.check("DeleteSecret", {"SecretId": "s", "ForceDeleteWithoutRecovery": 1})
+
+
+def test_validate_defined_keeps_only_what_the_model_defines():
+    from smfake._wire import validate
+
+    flat = {"SecretId": "s", "VersionStage": "AWSCURRENT"}
+    assert validate.defined("GetSecretValue", flat) is flat
+    deep: list[object] = []
+    for _ in range(50_000):  # deeper than the interpreter's recursion limit: never walked
+        deep = [deep]
+    request = {
+        "SecretId": "s",
+        "secretString": "x",
+        "Tags": [{"Key": "k", "Value": "v", "Extra": "x"}, "not a tag", {"Key": 5}],
+        "ForceOverwriteReplicaSecret": "yes",
+        "AddReplicaRegions": deep,
+        "Unknown": deep,
+    }
+    assert validate.defined("TagResource", request) == {
+        "SecretId": "s",
+        "Tags": [{"Key": "k", "Value": "v"}, {}],
+    }
+    assert validate.defined("CreateSecret", {"Name": None, "Tags": {"Key": "k"}}) == {}
