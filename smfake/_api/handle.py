@@ -336,10 +336,11 @@ class _Observer:
         fake.events._add_call(event_records.from_call(call, secret_arn=arn))
         if _log.isEnabledFor(logging.DEBUG):
             # Names and codes only: a value never reaches the log.
+            secret_id = call.params.get("SecretId")
             _log.debug(
                 "%s %s -> %s",
                 call.operation,
-                arn or call.params.get("SecretId") or "",
+                arn or (secret_id if isinstance(secret_id, str) else ""),
                 call.error.code if call.error is not None else "OK",
             )
 
