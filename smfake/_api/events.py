@@ -24,24 +24,12 @@ from smfake._domain.principals import Principal, root_arn
 from smfake._domain.store import partition_of
 from smfake._wire.dispatch import Call
 from smfake._wire.model import operation_names, service_model
+from smfake._wire.operations import DECLARATIONS
 from smfake.errors import UsageError
 
 EVENT_SOURCE = "secretsmanager.amazonaws.com"
 EVENT_VERSION = "1.08"
 API_CALL, SERVICE_EVENT = "AwsApiCall", "AwsServiceEvent"
-# Operations that change nothing: CloudTrail marks them readOnly and shows no response.
-_READ_ONLY = frozenset(
-    {
-        "BatchGetSecretValue",
-        "DescribeSecret",
-        "GetRandomPassword",
-        "GetResourcePolicy",
-        "GetSecretValue",
-        "ListSecretVersionIds",
-        "ListSecrets",
-        "ValidateResourcePolicy",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +270,10 @@ class CallRecord(NamedTuple):
     def build(self) -> list[Event]:
         call, error = self.call, self.call.error
         operation = call.operation
-        read_only = operation in _READ_ONLY
+        declaration = DECLARATIONS.get(operation)
+        # An operation that changes nothing: CloudTrail marks it readOnly, shows no response.
+        read_only = declaration is not None and declaration.read_only
+        each_secret = declaration.each_secret if declaration is not None else None
         params = _visible(operation, call.params, output=False) if self.raw_params else call.params
         result = call.result
         if result is not None and self.raw_result:
@@ -315,7 +306,7 @@ class CallRecord(NamedTuple):
             events.append(
                 replace(
                     main,
-                    event_name="GetSecretValue",
+                    event_name=each_secret or operation,
                     request_parameters={"secretId": target},
                     event_id=f"{event_id}-{index}",
                     error_code=code,
@@ -342,10 +333,11 @@ def from_call(call: Call, *, secret_arn: str | None) -> CallRecord:
     error, result, operation = call.error, call.result, call.operation
     shown = None
     raw_result = False
-    if error is None and result is not None and operation not in _READ_ONLY:
+    declaration = DECLARATIONS.get(operation)
+    if error is None and result is not None and not (declaration and declaration.read_only):
         shown, raw_result = _redacted(operation, result, output=True)
     batch: list[tuple[str | None, str | None, str | None]] = []
-    if operation == "BatchGetSecretValue" and result is not None:
+    if declaration is not None and declaration.each_secret is not None and result is not None:
         batch = [(e.get("ARN"), None, None) for e in result.get("SecretValues", [])]
         batch += [
             (e.get("SecretId"), e.get("ErrorCode"), e.get("Message"))

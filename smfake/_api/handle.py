@@ -33,6 +33,7 @@ from smfake._domain.rotation import RotationRecord
 from smfake._domain.secret import SecretValue
 from smfake._domain.store import SecretStore, check_name, partition_of
 from smfake._wire.dispatch import Call, Responder
+from smfake._wire.operations import DECLARATIONS
 from smfake.errors import UsageError, UsageTypeError
 
 if TYPE_CHECKING:
@@ -276,7 +277,7 @@ class _Observer:
         self._fake.access.authorize(call, store)
 
     def review(self, call: Call, store: SecretStore) -> None:
-        if call.operation == "BatchGetSecretValue":
+        if DECLARATIONS[call.operation].each_secret is not None:
             self._fake.access.review_batch(call, store)
 
     def record(self, call: Call, store: SecretStore) -> None:
