@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,10 +19,10 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, overload
 
 from smfake._domain import notices
-from smfake._domain.errors import error_codes
+from smfake._domain.errors import ServiceError, error_codes
 from smfake._domain.notices import Notice
 from smfake._domain.principals import Principal, root_arn
-from smfake._domain.store import partition_of
+from smfake._domain.store import SecretStore, partition_of
 from smfake._wire.dispatch import Call
 from smfake._wire.model import operation_names, service_model
 from smfake._wire.operations import DECLARATIONS
@@ -562,3 +563,40 @@ def _name_of(arn: str) -> str:
     # arn:...:secret:<name>-<6 chars>
     tail = arn.split(":secret:", 1)[-1]
     return tail[:-7] if len(tail) > 7 and tail[-7] == "-" else tail
+
+
+class CallRecorder:
+    """The pipeline's record stage: one record per call into ``log``, and a debug line."""
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+
+    def record(self, call: Call, store: SecretStore) -> None:
+        arn = _secret_arn(call, store)
+        self._log.add_call(from_call(call, secret_arn=arn))
+        if _logger.isEnabledFor(logging.DEBUG):
+            # Names and codes only: a value never reaches the log.
+            _logger.debug(
+                "%s %s -> %s",
+                call.operation,
+                arn or call.params.get("SecretId") or "",
+                call.error.code if call.error is not None else "OK",
+            )
+
+
+def _secret_arn(call: Call, store: SecretStore) -> str | None:
+    result = call.result or {}
+    arn = result.get("ARN")
+    if isinstance(arn, str):
+        return arn
+    secret_id = call.params.get("SecretId")
+    if not isinstance(secret_id, str):
+        return None
+    try:
+        found = store.find(secret_id)
+    except ServiceError:
+        return None
+    return found.arn if found is not None else None
+
+
+_logger = logging.getLogger("smfake")
