@@ -64,8 +64,7 @@ class SecretsManagerFake:
                 "fast_path": fast_path,
             },
         )
-        self._backend = Backend(seed=seed)
-        self._backend.rotator.set_invoke(lambdas.make_invoker(self._backend.clock))
+        self._backend = Backend(seed=seed, invoker=lambdas.make_invoker, notify=self._on_notice)
         self.account_id = account_id
         self.region = region
         self.events = EventLog()
@@ -78,7 +77,6 @@ class SecretsManagerFake:
         self._responder = Responder(self._backend, account_id, self._stages)
         self._responder.verify_signatures = bool(verify_signatures)
         self._responder.fast_path = bool(fast_path)
-        self._backend.notify = self._on_notice
         self.kms = KmsKeys(self._backend, account_id, region)
         """Customer managed KMS keys: ``fake.kms.create_key(alias="alias/app")`` and so on."""
         self._faults: FaultPlan | None = None  # built on first use: few tests inject faults
