@@ -3,8 +3,10 @@
 For each call it asks the questions AWS asks (the service authorization reference's actions,
 resources and condition keys for Secrets Manager, and KMS's for the key behind a value) and
 refuses the call with AWS's AccessDeniedException when a policy says no. The evaluation itself
-is smfake/_domain/access.py. Imported only once access control is used (``enforce_access``,
-``fake.access.check``): most tests never load it, nor the policy evaluation beneath.
+is smfake/_domain/access.py. Service behaviour, so it lives below the handle, whose
+``fake.access`` switches it on and calls it. Imported only once access control is used
+(``enforce_access``, ``fake.access.check``): most tests never load it, nor the policy
+evaluation beneath.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from smfake._api.kms import default_key_policy
 from smfake._domain import messages
 from smfake._domain.access import (
     AccessRequest,
@@ -33,6 +34,7 @@ from smfake._domain.secret import Secret
 from smfake._domain.store import SecretStore, partition_of
 from smfake._wire.declare import Operation
 from smfake._wire.dispatch import Call
+from smfake._wire.keypolicy import default_key_policy
 from smfake._wire.model import service_model
 from smfake._wire.operations import DECLARATIONS
 
