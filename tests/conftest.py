@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.validate import ParamValidator
+from hypothesis import settings
 
 from smfake import SecretsManagerFake, mock_secretsmanager
 from smfake._wire import fastcheck
@@ -23,6 +25,13 @@ from tests.parity.plugin import (  # noqa: F401 (hooks of parity mode: docs/pari
     pytest_terminal_summary,
     pytest_unconfigure,
 )
+
+# Property tests run small budgets by default, to keep the suite fast. A longer run on demand:
+# SMFAKE_HYPOTHESIS_PROFILE=long (or pytest --hypothesis-profile=long) gives 300 examples to each
+# case of tests/properties/test_hostile_input.py and to property tests that set no budget.
+settings.register_profile("long", max_examples=300, deadline=None)
+if os.environ.get("SMFAKE_HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["SMFAKE_HYPOTHESIS_PROFILE"])
 
 # Every answer the before-call fast path gives in this suite is also produced the full path's
 # way (encoded as Responder.respond encodes it, parsed by botocore's own endpoint code) and

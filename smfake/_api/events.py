@@ -1,8 +1,11 @@
 """CloudTrail-like records of every call and of the service's own events (§16).
 
 Records are built once, when the call ends, from what the service model allows CloudTrail to
-show: members the model marks sensitive (SecretString, SecretBinary, RotationToken,
-RandomPassword) are left out at creation, so no record, repr or JSON export can hold a value.
+show: only members the operation's input model defines, with values of its types (anything else
+a raw HTTP caller sends is ignored or refused by AWS: ``validate.defined``), and of those not
+the members it marks sensitive (SecretString, SecretBinary, RotationToken, RandomPassword).
+Both are left out at creation, so no record, repr or JSON export can hold a value sent under
+any name.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from smfake._domain.store import SecretStore, partition_of
 from smfake._wire.dispatch import Call
 from smfake._wire.model import operation_names, service_model
 from smfake._wire.operations import DECLARATIONS
+from smfake._wire.validate import defined
 from smfake.errors import UsageError
 
 EVENT_SOURCE = "secretsmanager.amazonaws.com"
@@ -344,7 +348,7 @@ def from_call(call: Call, *, secret_arn: str | None) -> CallRecord:
             (e.get("SecretId"), e.get("ErrorCode"), e.get("Message"))
             for e in result.get("Errors", [])
         ]
-    params, raw_params = _redacted(operation, call.params, output=False)
+    params, raw_params = _redacted(operation, defined(operation, call.params), output=False)
     secret_id = params.get("SecretId")
     redacted = Call(
         operation,
@@ -576,10 +580,11 @@ class CallRecorder:
         self._log.add_call(from_call(call, secret_arn=arn))
         if _logger.isEnabledFor(logging.DEBUG):
             # Names and codes only: a value never reaches the log.
+            secret_id = call.params.get("SecretId")
             _logger.debug(
                 "%s %s -> %s",
                 call.operation,
-                arn or call.params.get("SecretId") or "",
+                arn or (secret_id if isinstance(secret_id, str) else ""),
                 call.error.code if call.error is not None else "OK",
             )
 

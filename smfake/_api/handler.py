@@ -140,7 +140,7 @@ class Handler(BaseHTTPRequestHandler):
             # A 400 so that clients show the message instead of retrying.
             status, reply_headers, data = _error(400, "UnsupportedOperation", str(error))
         except Exception as error:
-            _log.exception("smfake server: error while answering %s %s", self.command, self.path)
+            _log.exception("smfake server: error while answering %s %s", self.command, self._path())
             message = f"smfake failed to answer this request ({type(error).__name__}: {error})"
             status, reply_headers, data = _error(500, "InternalFailure", message)
         self._send(status, reply_headers, data)
@@ -188,9 +188,22 @@ class Handler(BaseHTTPRequestHandler):
                 if not self.connection.recv_into(sink):
                     break
 
+    # The log shows method, path and status only: never a header, a body or a query string
+    # (a Query API GET carries its parameters, a SecretString among them, in the URL).
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        method = self.command or "-"
+        _log.info("%s %s %s %s", self.client_address[0], method, self._path() or "-", code)
+
+    def log_error(self, format: str, *args: object) -> None:
+        # The standard library's refusals quote the request line: keep only their status.
+        code = args[0] if args and isinstance(args[0], int) else "-"
+        _log.info("%s refused a request: %s", self.client_address[0], code)
+
     def log_message(self, format: str, *args: object) -> None:
-        # Request lines only (method, path, status): never a header or a body.
-        _log.info("%s %s", self.client_address[0], format % args)
+        _log.info("%s %s", self.client_address[0], format)  # the template, never its values
+
+    def _path(self) -> str:
+        return str(getattr(self, "path", "")).split("?", 1)[0]
 
 
 class _Headers(Mapping[str, str]):

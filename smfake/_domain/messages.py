@@ -101,6 +101,10 @@ RULE_ENUM = "Member must satisfy enum value set: [{values}]"
 # Wire-level [U]: raw requests that botocore would never send
 SERIALIZATION = "Start of structure or map found where not expected."
 UNKNOWN_OPERATION = "The requested operation {operation} is not supported by this service."
+# A list item without its one identifying member, which the model leaves optional: only raw
+# HTTP callers send one, AWS's answer is unknown [U].
+TAG_KEY_MISSING = "You must provide a Key for each tag."
+REPLICA_REGION_MISSING = "You must provide a Region for each replica Region."
 
 # -- ListSecrets / BatchGetSecretValue (§8, §9) ---------------------------------------------
 # §8 [F] (moto)
@@ -243,6 +247,10 @@ UNSUPPORTED_ALGORITHM = (
 CREDENTIAL_NOT_FIVE_PARTS = "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
 # [I] aws/aws-sdk-php#2469 (DynamoDB, 2022).
 HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+# [D] "You must include the host header and any x-amz-* headers in the signature" (IAM user
+# guide, Create a signed AWS API request). Text unverified: the Host message's form, as the
+# scratchstack-aws-signature crate words it for other required headers [F].
+HEADER_NOT_SIGNED = "'{header}' must be a 'SignedHeader' in the AWS Authorization."
 # [I] arnemolland/sigv4#15, joona/aws-es-curl#15 (note the trailing space), dynalite.
 SCOPE_REGION = "Credential should be scoped to a valid region, not '{region}'. "
 SCOPE_SERVICE = "Credential should be scoped to correct service: '{service}'. "

@@ -374,7 +374,9 @@ class SecretStore:
     def tag(self, secret_id: str, *, tag_list: Sequence[tuple[str, str]]) -> Secret:
         secret = self.get_writable(secret_id)
         if tag_list or secret.tags is not None:
-            secret.tags = tags.merged(secret.tags, tag_list)
+            # LimitExceededException is not in TagResource's model, and botocore's standard
+            # retry mode retries it: the error the model lists for a bad parameter instead.
+            secret.tags = tags.merged(secret.tags, tag_list, too_many=InvalidParameterException)
             self.set_last_changed(secret, self._clock.now())
             self.changed(secret)
         return secret

@@ -67,7 +67,8 @@ def route(
     """Answer one raw HTTP request; ``url`` is absolute (scheme, host, path and query)."""
     method = method.upper()
     wrapped = Headers(headers)
-    data = body.encode("utf-8") if isinstance(body, str) else body
+    # surrogatepass: a lone surrogate becomes bytes that no UTF-8 reader takes, not an exception.
+    data = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
     path = urlsplit(url).path or "/"
     if extension is not None and is_extension_path(path):
         return extension.handle(method, url, wrapped)

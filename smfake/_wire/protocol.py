@@ -80,9 +80,17 @@ def _params(operation: str, body: bytes | str | None) -> dict[str, Any]:
         return {}
     try:
         params = _json(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: arrays or objects nested deeper than the interpreter's recursion
+        # limit lets the decoder go (about 1,000 levels, fewer from a deep stack). AWS reads
+        # no such body either; nesting that does decode is refused by the model's types.
         raise SerializationException(messages.SERIALIZATION) from None
     if not isinstance(params, dict):
+        raise SerializationException(messages.SERIALIZATION)
+    if _may_hold_surrogate(body) and _holds_surrogate(params):
+        # A \ud800-\udfff escape not in a pair decodes to a lone surrogate: no Unicode text,
+        # so no value could be stored, encrypted or sent back (every later answer holding it
+        # would fail to encode). Refused as any body that is not text; AWS's answer unknown.
         raise SerializationException(messages.SERIALIZATION)
     for name in _blob_members(operation):
         if isinstance(params.get(name), str):
@@ -109,6 +117,33 @@ def _json(body: bytes | str) -> Any:
 
 
 _DECODER = json.JSONDecoder()
+# Lone surrogates come from \u escapes, from a str body, or from bytes that encode one as
+# UTF-8 would if it could (json.loads reads bytes with "surrogatepass").
+_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_ESCAPE_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _may_hold_surrogate(body: bytes | bytearray | str) -> bool:
+    if isinstance(body, str):
+        return _ESCAPE_TEXT.search(body) is not None
+    return _ESCAPE_BYTES.search(body) is not None
+
+
+def _holds_surrogate(value: Any) -> bool:
+    # Iterative: the value may be nested as deep as the decoder went.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 @functools.cache

@@ -22,7 +22,8 @@ protocol, so that botocore's QueryParser reads the answers:
   of the wrong type ``InvalidParameterValue`` (400), never quoting the value;
 - results are ``<{Op}Response><{Op}Result>`` with ``<member>`` list items, ``<entry>`` map items
   and ISO 8601 timestamps in milliseconds; errors are ``<ErrorResponse>``, Type ``Receiver``
-  for 5xx and ``Sender`` otherwise; a value that XML 1.0 cannot carry is not sent.
+  for 5xx and ``Sender`` otherwise; a value that XML 1.0 cannot carry is not sent
+  (UnsupportedOperation), and a change whose input holds one is refused before it runs.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 from smfake._domain.errors import ServiceError
-from smfake._wire import encode, protocol
+from smfake._wire import encode, protocol, validate
 from smfake._wire.dispatch import LOOPBACK, Reply, Responder
 from smfake._wire.model import SERVICE, operation_names, service_model
 from smfake.errors import UnsupportedOperation
@@ -58,6 +59,11 @@ _INDEX = re.compile(r"[1-9]\d*")
 # spelled out because re takes ~10 ms to compile the negated class of those wide ranges.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+_NOT_CARRIED = (
+    "a Query API (XML) answer holding characters that XML 1.0 cannot carry "
+    "(control characters other than tab, newline and carriage return); "
+    "use the JSON API for such values"
+)
 # Wire-only messages: no SDK sends Query requests, so none of these was recorded.
 INVALID_ACTION = "Could not find operation {action} for version {version}"
 MISSING_ACTION = "The request is missing an action or a required parameter."
@@ -132,11 +138,51 @@ def respond(
             kwargs = decode_params(operation, params)
         except ServiceError as error:
             return error_reply(error, request_id)
+        _refuse_what_xml_cannot_answer(operation, kwargs)
         call = responder.execute(operation, kwargs, region, caller, request_id)
         if call.error is not None:
             return error_reply(call.error, request_id)
         data = result_document(operation, call.result or {}, request_id)
         return Reply(200, _headers(request_id, data), data)
+
+
+# Operations that change nothing (events.py marks the same ones read-only).
+_READS = frozenset(
+    {
+        "BatchGetSecretValue",
+        "DescribeSecret",
+        "GetRandomPassword",
+        "GetResourcePolicy",
+        "GetSecretValue",
+        "ListSecretVersionIds",
+        "ListSecrets",
+        "ValidateResourcePolicy",
+    }
+)
+
+
+def _refuse_what_xml_cannot_answer(operation: str, kwargs: Mapping[str, Any]) -> None:
+    """Refuse, before it runs, a change whose input holds characters XML 1.0 cannot carry: its
+    answer may echo them (a token as VersionId, VersionStages, a replica's KmsKeyId), and
+    failing to write the answer after the change was made would leave it made. A request
+    refused anyway is left to be refused: its message replaces such characters."""
+    if operation in _READS or not _holds_not_xml(kwargs):
+        return
+    try:
+        validate.check(operation, dict(kwargs))
+    except ServiceError:
+        return
+    raise UnsupportedOperation(_NOT_CARRIED)
+
+
+def _holds_not_xml(value: Any) -> bool:
+    if isinstance(value, str):
+        return _NOT_XML.search(value) is not None
+    if isinstance(value, Mapping):
+        return any(_holds_not_xml(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_not_xml(item) for item in value)
+    return False
 
 
 def _is_form(content_type: str | None) -> bool:
@@ -179,9 +225,16 @@ def operation_of(params: Mapping[str, str]) -> str:
 class _Node:
     """One dotted name segment: ``Tags.member.1.Key`` is Tags → member → 1 → Key."""
 
-    name: str
+    # The node's full name is key[:end], cut only for an error message: building every
+    # prefix of a name of n segments costs O(n²), a minute for a name nested 50,000 deep.
+    key: str
+    end: int
     value: str | None = None
     children: dict[str, _Node] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.key[: self.end]
 
 
 def decode_params(operation: str, params: Mapping[str, str]) -> dict[str, Any]:
@@ -192,14 +245,17 @@ def decode_params(operation: str, params: Mapping[str, str]) -> dict[str, Any]:
 
 def decode_structure(shape: Any, params: Mapping[str, str]) -> dict[str, Any]:
     """Flat Query parameters (``Tags.member.1.Key=k``) → the structure ``shape`` describes."""
-    root = _Node("")
+    root = _Node("", 0)
     for key, value in params.items():
         if key in _RESERVED or key.startswith(_SIGV4_PREFIX):
             continue
-        node, prefix = root, ""
+        node, end = root, -1
         for segment in key.split("."):
-            prefix = f"{prefix}.{segment}" if prefix else segment
-            node = node.children.setdefault(segment, _Node(prefix))
+            end += len(segment) + 1
+            child = node.children.get(segment)
+            if child is None:
+                child = node.children[segment] = _Node(key, end)
+            node = child
         node.value = value
     return _structure(shape, root)
 
@@ -386,11 +442,7 @@ def _text(value: str, *, strict: bool) -> str:
     if _NOT_XML.search(value):
         if strict:
             # Replacing the characters would hand the caller a different value than stored.
-            raise UnsupportedOperation(
-                "a Query API (XML) answer holding characters that XML 1.0 cannot carry "
-                "(control characters other than tab, newline and carriage return); "
-                "use the JSON API for such values"
-            )
+            raise UnsupportedOperation(_NOT_CARRIED)
         value = _NOT_XML.sub("\ufffd", value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # An XML parser turns a raw carriage return into a newline; a reference survives.

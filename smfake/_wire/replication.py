@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from smfake._domain import replication
+from smfake._domain import messages, replication
+from smfake._domain.errors import InvalidParameterException
 from smfake._domain.replication import ReplicaRequest
 from smfake._domain.store import SecretStore, normalise_kms_key
 from smfake._wire.declare import operation
@@ -10,9 +11,12 @@ from smfake._wire.views import Params, replication_status
 
 
 def requests_of(params: Params) -> list[ReplicaRequest]:
+    entries = params.get("AddReplicaRegions") or []
+    if any(entry.get("Region") is None for entry in entries):
+        raise InvalidParameterException(messages.REPLICA_REGION_MISSING)
     return [
         ReplicaRequest(str(entry["Region"]), normalise_kms_key(entry.get("KmsKeyId")))
-        for entry in params.get("AddReplicaRegions") or []
+        for entry in entries
     ]
 
 

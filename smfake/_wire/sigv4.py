@@ -2,20 +2,24 @@
 
 Order (as AWS answers awsJson services): no SigV4 at all; missing parameters; the date's
 format, then its age; Host among the signed headers; the algorithm; the credential's shape,
-then its scope; the access key; temporary credentials; the signature; lastly a session token
-sent with a long-term key. Texts and sources are in ``_domain/messages.py``.
+then its scope; the access key; temporary credentials; every x-amz-* header present among the
+signed headers (place and text unverified); the signature; lastly a session token sent with a
+long-term key. Texts and sources are in ``_domain/messages.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest, HTTPHeaders
+from botocore.credentials import Credentials
 
 from smfake._domain import messages
 from smfake._domain.clock import FakeClock
@@ -78,6 +82,11 @@ def verify(
             raise UnrecognizedClientException()
         if principal.expires is not None and principal.expires < clock.now():
             raise ExpiredTokenException()
+    # SigV4 covers Host and every x-amz-* header present; X-Amz-Target names the operation,
+    # so a signature that leaves it out would let anyone turn a signed read into a delete.
+    for name in sorted(request.headers):
+        if name.startswith("x-amz-") and name not in names:
+            raise InvalidSignatureException(messages.HEADER_NOT_SIGNED.format(header=name))
     canonical = canonical_request(request, names, presigned=signed.presigned)
     to_sign = string_to_sign(when, scope, canonical)
     expected = signature(principal.secret_access_key, scope, to_sign)
@@ -300,43 +309,61 @@ def _same(left: str, right: str) -> bool:
 
 
 # -- the signature (SigV4 spec: canonical request, string to sign, derived key) ---------------
+# Computed by botocore's own signer (botocore.auth.SigV4Auth), the code that signs every boto3
+# call, so that the two cannot drift apart. As a verifier it is told which headers the caller
+# signed (headers_to_sign) and is given no header it would read as a shortcut: a signer takes
+# X-Amz-Content-SHA256 for the payload's hash, a verifier must hash the body it received.
+
+
+class _Signer(SigV4Auth):  # type: ignore[misc]
+    def __init__(
+        self, scope: str = "", secret: str = "", request: _Request | None = None, names: Any = ()
+    ) -> None:
+        # scope: date/region/service/aws4_request, as the credential names it.
+        parts = scope.split("/")
+        region, service = (parts[1], parts[2]) if len(parts) == 4 else ("", "")
+        super().__init__(Credentials("", secret), service, region)
+        self._request = request
+        self._names = names
+
+    def headers_to_sign(self, _: AWSRequest) -> HTTPHeaders:
+        request = self._request
+        chosen = HTTPHeaders()
+        if request is not None:
+            for name in self._names:
+                values = request.headers.get(name)
+                if values is None and name == "host":
+                    values = [_host_of(request.url)]
+                for value in values or [""]:
+                    chosen[name] = value
+        return chosen
+
+
+def _aws_request(timestamp: str, request: _Request | None = None, presigned: bool = False) -> Any:
+    if request is None:
+        aws = AWSRequest()
+    else:
+        parts = urlsplit(request.url)
+        aws = AWSRequest(
+            method=request.method,
+            url=parts._replace(query="", fragment="").geturl(),
+            data=request.body,
+        )
+        # The decoded query, which botocore encodes and sorts as AWS does (rather than the
+        # query string as sent); a presigned URL's signature is not part of what it signs.
+        aws.params = [
+            (name, value)
+            for name, value in request.query
+            if not (presigned and name == "X-Amz-Signature")
+        ]
+    aws.context["timestamp"] = timestamp
+    return aws
 
 
 def canonical_request(request: _Request, names: list[str], *, presigned: bool = False) -> str:
     """The canonical request for ``names`` (lower-case, sorted signed headers)."""
-    path = quote(_normalize_path(urlsplit(request.url).path), safe="/~")
-    pairs = sorted(
-        (quote(name, safe="-_.~"), quote(value, safe="-_.~"))
-        for name, value in request.query
-        if not (presigned and name == "X-Amz-Signature")
-    )
-    query = "&".join(f"{name}={value}" for name, value in pairs)
-    lines = [f"{name}:{_header_value(request, name)}" for name in names]
-    payload = hashlib.sha256(request.body).hexdigest()
-    return "\n".join([request.method, path, query, *lines, "", ";".join(names), payload])
-
-
-def _normalize_path(path: str) -> str:
-    # Dot segments resolve and empty segments drop, as every SDK signs (RFC 3986 §5.2.4).
-    if not path:
-        return "/"
-    kept: list[str] = []
-    for segment in path.split("/"):
-        if segment == "..":
-            if kept:
-                kept.pop()
-        elif segment and segment != ".":
-            kept.append(segment)
-    lead = "/" if path.startswith("/") else ""
-    trail = "/" if path.endswith("/") and kept else ""
-    return lead + "/".join(kept) + trail
-
-
-def _header_value(request: _Request, name: str) -> str:
-    values = request.headers.get(name)
-    if values is None and name == "host":
-        values = [_host_of(request.url)]
-    return ",".join(" ".join(value.split()) for value in values or [])
+    signer = _Signer(request=request, names=names)
+    return str(signer.canonical_request(_aws_request("", request, presigned)))
 
 
 def _host_of(url: str) -> str:
@@ -351,14 +378,12 @@ def _host_of(url: str) -> str:
 
 
 def string_to_sign(when: datetime, scope: str, canonical: str) -> str:
-    digest = hashlib.sha256(canonical.encode()).hexdigest()
-    return "\n".join([ALGORITHM, _basic(when), scope, digest])
+    """The string to sign; ``scope`` (date/region/service/aws4_request) names ``when``'s date."""
+    return str(_Signer(scope).string_to_sign(_aws_request(_basic(when)), canonical))
 
 
 def signature(secret_access_key: str, scope: str, to_sign: str) -> str:
     """Hex HMAC of ``to_sign`` under the key derived from the secret and the scope's date,
     region and service."""
-    key = f"AWS4{secret_access_key}".encode()
-    for part in scope.split("/"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    signer = _Signer(scope, secret_access_key)
+    return str(signer.signature(to_sign, _aws_request(scope.split("/")[0])))

@@ -123,14 +123,84 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _member(shape: Any, value: Any, path: str, problems: list[str], top: str = "") -> None:
+def defined(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """What of ``params`` the operation's input model defines: the members it names, at every
+    depth, holding values of the types it gives them. AWS ignores or refuses anything else, so
+    that is all a record, a log line or a message may show of a request. ``params`` itself when
+    nothing is left out."""
+    kinds = _top_level_kinds(operation)
+    for name, value in params.items():
+        if type(value) not in kinds.get(name, ()):
+            shape = service_model().operation_model(operation).input_shape
+            return _defined_structure(shape, params)
+    return params
+
+
+@functools.cache
+def _top_level_kinds(operation: str) -> dict[str, tuple[type, ...]]:
+    # The scalar members, by the exact types JSON gives their values: a request made of these
+    # alone is kept as it is (the usual case), anything else is rebuilt.
+    shape = service_model().operation_model(operation).input_shape
+    exact = {"string": (str,), "blob": (bytes,), "integer": (int,), "long": (int,)}
+    exact["boolean"] = (bool,)
+    return {
+        name: exact[member.type_name]
+        for name, member in shape.members.items()
+        if member.type_name in exact
+    }
+
+
+_LEFT_OUT = object()
+
+
+def _defined_structure(shape: Any, value: dict[str, Any]) -> dict[str, Any]:
+    members = shape.members
+    out = {}
+    for name, item in value.items():
+        member = members.get(name)
+        if member is not None:
+            kept = _defined_value(member, item)
+            if kept is not _LEFT_OUT:
+                out[name] = kept
+    return out
+
+
+def _defined_value(shape: Any, value: Any) -> Any:
+    # Walks the model, not the value: a value nested deeper than the model is left out whole.
+    if value is None or not conforms(shape, value):
+        return _LEFT_OUT
     kind = shape.type_name
-    expected = _PYTHON_TYPES.get(kind)
-    if expected is not None and (
-        not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected)
-    ):
+    if kind == "structure":
+        return _defined_structure(shape, value)
+    if kind == "list":
+        items = (_defined_value(shape.member, item) for item in value)
+        return [item for item in items if item is not _LEFT_OUT]
+    if kind == "map":
+        pairs = (
+            (_defined_value(shape.key, k), _defined_value(shape.value, v)) for k, v in value.items()
+        )
+        return {k: v for k, v in pairs if k is not _LEFT_OUT and v is not _LEFT_OUT}
+    return value
+
+
+def conforms(shape: Any, value: Any) -> bool:
+    """Whether ``value`` has the Python type that JSON gives a value of ``shape``'s type (its
+    items and members are not looked at)."""
+    expected = _PYTHON_TYPES.get(shape.type_name)
+    return expected is None or (
+        isinstance(value, expected) and (bool in expected or not isinstance(value, bool))
+    )
+
+
+def _expect(shape: Any, value: Any) -> None:
+    if not conforms(shape, value):
         # Only raw HTTP callers can send these: botocore checks types client-side.
         raise SerializationException(messages.SERIALIZATION)
+
+
+def _member(shape: Any, value: Any, path: str, problems: list[str], top: str = "") -> None:
+    kind = shape.type_name
+    _expect(shape, value)
     rules: list[str] = []
     if kind == "structure":
         _structure(shape, value, path + ".", problems)
@@ -142,6 +212,8 @@ def _member(shape: Any, value: Any, path: str, problems: list[str], top: str = "
             for index, item in enumerate(value, start=1):
                 _structure(member, item, f"{path}.{index}.member.", problems)
         else:
+            for item in value:
+                _expect(member, item)
             inner = [r for item in value for r in _scalar_rules(member, item)]
             if inner:
                 unique = list(dict.fromkeys(inner))

@@ -45,7 +45,10 @@ def unsupported(operation: str, params: Params, *names: str) -> None:
 
 
 def tag_pairs(tags: list[Params]) -> list[tuple[str, str]]:
-    return [(str(tag.get("Key", "")), str(tag.get("Value", ""))) for tag in tags]
+    if any(tag.get("Key") is None for tag in tags):
+        # Was stored as a tag with an empty key, which an explicit "" is refused as.
+        raise InvalidParameterException(messages.TAG_KEY_MISSING)
+    return [(str(tag["Key"]), str(tag.get("Value", ""))) for tag in tags]
 
 
 def arn_name(secret: Secret) -> Params:

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from datetime import datetime, timezone
+from urllib.parse import urlencode
 
 import boto3
 import pytest
@@ -432,6 +433,87 @@ def test_events_never_hold_a_secret_value_nor_does_any_repr_or_log(caplog):
     assert "SecretString" not in fake.events.to_cloudtrail()
     assert "secretString" not in fake.events.to_cloudtrail()
     assert "randomPassword" not in fake.events.to_cloudtrail()
+
+
+# Raw HTTP and Query callers can send anything: a value under a name the operation does not
+# define, under another operation's member, nested in a list item, or of the wrong type.
+UNDEFINED_MEMBERS = [
+    ("CreateSecret", {"Name": "app2", "ClientRequestToken": TOKEN * 2, "secretString": "{v}"}),
+    ("DeleteSecret", {"SecretId": "app", "SecretString": "{v}"}),
+    ("DescribeSecret", {"SecretId": "app", "SecretBinary": "{v}", "Extra": {"deep": ["{v}"]}}),
+    ("TagResource", {"SecretId": "app", "Tags": [{"Key": "k", "Value": "v", "Secret": "{v}"}]}),
+    ("ListSecrets", {"Filters": [{"Key": "name", "Values": ["a"], "Hidden": "{v}"}]}),
+    ("GetSecretValue", {"SecretId": "app", "VersionStage": {"AWSCURRENT": "{v}"}}),
+    ("UntagResource", {"SecretId": "app", "TagKeys": ["k", ["{v}"]]}),
+    ("RotateSecret", {"SecretId": "app", "RotationRules": {"Duration": "2h", "X": "{v}"}}),
+]
+
+
+@pytest.mark.parametrize(("operation", "body"), UNDEFINED_MEMBERS)
+@pytest.mark.parametrize("front", ["json", "query"])
+def test_events_record_only_members_the_model_defines(caplog, operation, body, front):
+    value = "undefined-member-value-4b1d"
+    payload = json.loads(json.dumps(body).replace("{v}", value))
+    caplog.set_level(logging.DEBUG, logger="smfake")
+    with mock_secretsmanager() as fake:
+        fake.add_secret("app", "v")
+        url = "https://secretsmanager.us-east-1.amazonaws.com/"
+        if front == "json":
+            headers = {
+                "X-Amz-Target": f"secretsmanager.{operation}",
+                "Content-Type": "application/x-amz-json-1.1",
+            }
+            reply = fake.http.handle("POST", url, headers, json.dumps(payload).encode())
+        else:
+            form = {"Action": operation, **_query_form(payload)}
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            reply = fake.http.handle("POST", url, headers, urlencode(form).encode())
+        assert reply.status < 500
+        # A Query request whose names do not fit the model is refused before it runs.
+        events = fake.events.filter(operation)
+        assert events or (front == "query" and reply.status == 404)
+        texts = [
+            *(repr(event) for event in events),
+            *(repr(event.request_parameters) for event in events),
+            fake.events.to_cloudtrail(),
+            repr(list(fake.events)),
+            repr(fake),
+            caplog.text,
+            reply.body.decode(),
+        ]
+    for text in texts:
+        assert value not in text
+    defined = {_camel(name) for name in _input_members(operation)}
+    for event in events:
+        assert set(event.request_parameters or {}) <= defined
+
+
+def _query_form(payload, prefix=""):
+    # Query's own serialisation: Name.member.N for list items, Name.Member for structures.
+    form = {}
+    for name, value in payload.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            form.update(_query_form(value, key + "."))
+        elif isinstance(value, list):
+            for index, item in enumerate(value, start=1):
+                if isinstance(item, (dict, list)):
+                    nested = item if isinstance(item, dict) else {"member": item}
+                    form.update(_query_form(nested, f"{key}.member.{index}."))
+                else:
+                    form[f"{key}.member.{index}"] = item
+        else:
+            form[key] = value
+    return form
+
+
+def _input_members(operation):
+    model = boto3.session.Session()._session.get_service_model("secretsmanager")
+    return model.operation_model(operation).input_shape.members
+
+
+def _camel(name):
+    return name.lower() if name.isupper() else name[:1].lower() + name[1:]
 
 
 def test_events_rotation_token_never_recorded(fake, client):

@@ -404,3 +404,23 @@ def test_serve_refuses_a_request_timeout_that_is_not_a_positive_number(text, cap
     assert (
         f"argument --request-timeout: invalid _seconds value: '{text}'" in capsys.readouterr().err
     )
+
+
+# -- the server's log -----------------------------------------------------------------------------
+
+CANARY = "canary-value-in-the-url"
+
+
+def test_the_log_never_shows_a_query_string_or_a_refused_request_line(server, caplog):
+    # A Query API GET carries its parameters, a SecretString among them, in the URL; a refused
+    # request line is the client's own bytes. The log keeps method, path and status only.
+    caplog.set_level("DEBUG", logger="smfake")
+    query = f"/?Action=CreateSecret&Name=logged&SecretString={CANARY}&ClientRequestToken={'0' * 32}"
+    request = f"GET {query} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n".encode()
+    refused(server, f"GARBAGE {CANARY}\r\n\r\n".encode())
+    status, _, _, _ = exchange(server, request)
+    assert status == 200
+    assert server.fake.events.count("CreateSecret") == 1
+    logged = [record.getMessage() for record in caplog.records]
+    assert any(" GET / 200" in line for line in logged), logged
+    assert not any(CANARY in line for line in logged), logged

@@ -8,7 +8,9 @@ from typing import Any
 
 import boto3
 import botocore.auth
+import botocore.credentials
 import pytest
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -135,6 +137,43 @@ def test_signatures_strict_mode_refuses_a_body_changed_after_signing(strict):
     assert code == "InvalidSignatureException"
     assert message.startswith(MISMATCH + "\n\n")
     assert client().list_secrets()["SecretList"] == []
+
+
+def test_signatures_strict_mode_refuses_an_operation_outside_the_signature(strict):
+    # A signer that leaves X-Amz-Target out of SignedHeaders: anyone on the way could then
+    # turn the signed DescribeSecret into a DeleteSecret.
+    client().create_secret(Name="app", SecretString="v")
+
+    class TargetUnsigned(botocore.auth.SigV4Auth):
+        def headers_to_sign(self, request):
+            chosen = super().headers_to_sign(request)
+            del chosen["x-amz-target"]
+            return chosen
+
+    def resign_and_swap(request, **_):
+        headers = {
+            name: value.decode() if isinstance(value, bytes) else value
+            for name, value in request.headers.items()
+            if name.lower() != "authorization"
+        }
+        unsigned = AWSRequest(request.method, request.url, headers, request.body)
+        credentials = botocore.credentials.Credentials(KEY, SECRET)
+        TargetUnsigned(credentials, "secretsmanager", "eu-west-1").add_auth(unsigned)
+        for name in ("Authorization", "X-Amz-Date"):
+            request.headers[name] = unsigned.headers[name]
+        request.headers["X-Amz-Target"] = "secretsmanager.DeleteSecret"
+
+    sm = client()
+    sm.meta.events.register("before-send.secrets-manager.DescribeSecret", resign_and_swap)
+    with pytest.raises(ClientError) as excinfo:
+        sm.describe_secret(SecretId="app")
+    assert error_of(excinfo) == (
+        "InvalidSignatureException",
+        "'x-amz-target' must be a 'SignedHeader' in the AWS Authorization.",
+        400,
+    )
+    assert client().describe_secret(SecretId="app")["Name"] == "app"
+    assert strict.events.count("DeleteSecret") == 0
 
 
 def test_signatures_strict_mode_refuses_expired_temporary_credentials(strict):

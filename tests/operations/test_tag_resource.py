@@ -103,26 +103,38 @@ def test_tag_resource_up_to_50_tags(client, secret, existing, added):
     assert len(tags_of(client)) == 50
 
 
-# The LimitExceededException text is unverified (AWS_SPEC §20).
+# Code and text are unverified (AWS_SPEC §14, §20): TagResource's model lists no quota error,
+# so the fake answers the InvalidParameterException it lists (README Limitations). Unlike
+# LimitExceededException, botocore does not retry it: one call reaches the fake.
 @pytest.mark.parametrize(
     ("existing", "added"),
     [(0, many(51)), (50, many(1, "new")), (30, many(21, "new"))],
     ids=["51-at-once", "50-plus-1", "30-plus-21"],
 )
-def test_tag_resource_more_than_50_tags(client, no_retry_client, secret, existing, added):
+def test_tag_resource_more_than_50_tags(fake, client, secret, existing, added):
     if existing:
         client.tag_resource(SecretId="s", Tags=many(existing))
     before = snapshot(client, "s")
+    calls = fake.events.count("TagResource")
 
     with pytest.raises(ClientError) as excinfo:
-        no_retry_client.tag_resource(SecretId="s", Tags=added)
+        client.tag_resource(SecretId="s", Tags=added)
 
     assert error_of(excinfo) == (
-        "LimitExceededException",
+        "InvalidParameterException",
         "You can't attach more than 50 tags to a secret.",
         400,
     )
+    assert excinfo.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert fake.events.count("TagResource") == calls + 1
     assert snapshot(client, "s") == before
+
+
+def test_tag_resource_quota_error_is_one_the_operation_declares(client, secret):
+    model = client.meta.service_model.operation_model("TagResource")
+    with pytest.raises(ClientError) as excinfo:
+        client.tag_resource(SecretId="s", Tags=many(51))
+    assert excinfo.value.response["Error"]["Code"] in {e.name for e in model.error_shapes}
 
 
 @pytest.mark.parametrize("key", ["aws:cloudformation:stack-name", "aws:x"])

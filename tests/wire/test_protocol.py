@@ -77,11 +77,33 @@ def test_protocol_region_comes_from_the_signature_then_the_host(responder):
         ("CreateSecret", b"{not json", "SerializationException", None),
         ("CreateSecret", b"[1, 2]", "SerializationException", None),
         ("CreateSecret", {"Name": 5, "ClientRequestToken": TOKEN}, "SerializationException", None),
+        # A list item of the wrong type (reached the handler: AttributeError out of the fake).
+        ("BatchGetSecretValue", {"SecretIdList": [1]}, "SerializationException", None),
+        ("UntagResource", {"SecretId": "x", "TagKeys": [["k"]]}, "SerializationException", None),
+        (
+            "ListSecrets",
+            {"Filters": [{"Key": "name", "Values": [{"a": 1}]}]},
+            "SerializationException",
+            None,
+        ),
         (
             "PutSecretValue",
             {"SecretId": "x", "SecretBinary": "%%%", "ClientRequestToken": TOKEN},
             "SerializationException",
             None,
+        ),
+        # A list item without the member that names it (the model leaves it optional).
+        (
+            "TagResource",
+            {"SecretId": "x", "Tags": [{"Value": "v"}]},
+            "InvalidParameterException",
+            "You must provide a Key for each tag.",
+        ),
+        (
+            "CreateSecret",
+            {"Name": "n", "ClientRequestToken": TOKEN, "AddReplicaRegions": [{"KmsKeyId": "k"}]},
+            "InvalidParameterException",
+            "You must provide a Region for each replica Region.",
         ),
         (
             "GetSecretValue",
@@ -201,3 +223,33 @@ def test_protocol_reads_a_bytearray_body(responder):
 def test_protocol_malformed_bodies_are_serialization_errors(responder, raw):
     status, _, parsed = call(responder, "GetSecretValue", raw)
     assert (status, parsed["__type"]) == (400, "SerializationException")
+
+
+@pytest.mark.parametrize(
+    ("escaped", "status"),
+    [
+        ("\\udfff", 400),  # a lone surrogate: no Unicode text holds it
+        ("x\\ud800y", 400),
+        ("\\ud83d\\ude00", 200),  # a pair: one character
+        ("\\\\ud800", 200),  # an escaped backslash, then text
+    ],
+)
+def test_protocol_lone_surrogates_are_serialization_errors(responder, escaped, status):
+    body = f'{{"Name":"n","ClientRequestToken":"{TOKEN}","SecretString":"{escaped}"}}'
+    got, _, parsed = call(responder, "CreateSecret", body.encode())
+    assert got == status
+    if status == 400:
+        assert parsed["__type"] == "SerializationException"
+    else:  # stored, and read back
+        got, _, value = call(responder, "GetSecretValue", {"SecretId": "n"})
+        assert got == 200
+        assert value["SecretString"] == json.loads(f'"{escaped}"')
+
+
+def test_protocol_a_str_body_with_a_lone_surrogate_is_a_serialization_error():
+    from smfake import SecretsManagerFake
+
+    fake = SecretsManagerFake()
+    headers = {"X-Amz-Target": "secretsmanager.DescribeSecret"}
+    reply = fake.http.handle("POST", URL, headers, '{"SecretId":"\ud800"}')  # a str body
+    assert (reply.status, json.loads(reply.body)["__type"]) == (400, "SerializationException")

@@ -4,6 +4,7 @@ serializer, the XML checked against botocore's own query parser, and the errors.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from datetime import datetime, timezone
 from urllib.parse import urlencode
@@ -635,3 +636,18 @@ def test_query_strict_mode_refuses_in_xml(strict, how):
     assert (reply.status, kind, code) == (400, "Sender", expected[0])
     assert expected[1] is None or message == expected[1]
     assert len(strict.events) == 0
+
+
+def test_query_change_whose_answer_xml_cannot_carry_is_refused_before_it_runs(fake):
+    # The answer echoes VersionStages: written after the change, its failure left it made.
+    fake.add_secret("s", "v", region="eu-west-1")
+    before = fake.http.handle(
+        "POST", HOST, {"X-Amz-Target": "secretsmanager.ListSecretVersionIds"}, b'{"SecretId":"s"}'
+    ).body
+    params = {"Action": "PutSecretValue", "SecretId": "s", "SecretString": "v2"}
+    with pytest.raises(UnsupportedOperation, match="XML 1.0 cannot carry"):
+        post(fake, {**params, "ClientRequestToken": "t" * 32, "VersionStages.member.1": "\x1f"})
+    after = fake.http.handle(
+        "POST", HOST, {"X-Amz-Target": "secretsmanager.ListSecretVersionIds"}, b'{"SecretId":"s"}'
+    ).body
+    assert json.loads(after)["Versions"] == json.loads(before)["Versions"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -187,10 +188,74 @@ def test_sigv4_ignores_headers_that_were_not_signed():
     assert verify(method, url, headers, body).access_key_id == KEY
 
 
+def _signed_without(
+    left_out: str, *, target: str = "secretsmanager.DescribeSecret", token: str | None = None
+) -> tuple[str, str, dict[str, Any], bytes]:
+    """A valid signature over every header but ``left_out`` (lower-case), as a signer that
+    skips it would send: the header is on the wire, not in SignedHeaders."""
+
+    class Skipping(SigV4Auth):
+        def headers_to_sign(self, request: AWSRequest) -> Any:
+            chosen = super().headers_to_sign(request)
+            del chosen[left_out]
+            return chosen
+
+    request = AWSRequest(
+        method="POST", url=URL, data=BODY, headers={**TARGET, "X-Amz-Target": target}
+    )
+    request.context["timestamp"] = NOW.strftime("%Y%m%dT%H%M%SZ")
+    request.headers["X-Amz-Date"] = request.context["timestamp"]
+    key = KEY
+    if token is not None:
+        key = TEMP_KEY
+        request.headers["X-Amz-Security-Token"] = token
+    auth = Skipping(Credentials(key, SECRET, token), "secretsmanager", "us-east-1")
+    canonical = auth.canonical_request(request)
+    signature = auth.signature(auth.string_to_sign(request, canonical), request)
+    request.headers["Authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={auth.scope(request)}, "
+        f"SignedHeaders={auth.signed_headers(auth.headers_to_sign(request))}, "
+        f"Signature={signature}"
+    )
+    return "POST", URL, dict(request.headers.items()), BODY
+
+
+@pytest.mark.parametrize(
+    ("left_out", "token"),
+    [("x-amz-target", None), ("x-amz-date", None), ("x-amz-security-token", TOKEN)],
+)
+def test_sigv4_refuses_an_x_amz_header_left_out_of_the_signature(left_out, token):
+    # Text and place in the order of checks are unverified (messages.HEADER_NOT_SIGNED).
+    error = refusal(_signed_without(left_out, token=token))
+    assert isinstance(error, InvalidSignatureException)
+    assert error.message == f"'{left_out}' must be a 'SignedHeader' in the AWS Authorization."
+
+
+def test_sigv4_an_unsigned_target_cannot_turn_a_read_into_a_delete():
+    method, url, headers, body = _signed_without("x-amz-target")
+    headers["X-Amz-Target"] = "secretsmanager.DeleteSecret"
+    error = refusal((method, url, headers, body))
+    assert isinstance(error, InvalidSignatureException)
+    assert "'x-amz-target'" in error.message
+
+
+def test_sigv4_refuses_an_x_amz_header_added_after_signing():
+    method, url, headers, body = sign()
+    headers["X-Amz-Meta"] = "added in transit"
+    error = refusal((method, url, headers, body))
+    assert error.message == "'x-amz-meta' must be a 'SignedHeader' in the AWS Authorization."
+
+
 # -- a signature that does not match -------------------------------------------------------
 
 
 def _tampered(part: str) -> tuple[str, str, dict[str, Any], Any]:
+    if part == "body under a signed content hash":
+        # The verifier hashes the body it received, never trusting X-Amz-Content-SHA256 (which
+        # botocore's signer, computing the canonical request here too, takes as the hash).
+        digest = hashlib.sha256(BODY).hexdigest()
+        method, url, headers, body = sign(headers={"X-Amz-Content-SHA256": digest})
+        return method, url, headers, b'{"SecretId": "other"}'
     method, url, headers, body = sign()
     if part == "body":
         body = b'{"SecretId": "other"}'
@@ -210,7 +275,17 @@ def _tampered(part: str) -> tuple[str, str, dict[str, Any], Any]:
 
 
 @pytest.mark.parametrize(
-    "part", ["body", "signed header", "method", "path", "query", "host", "signature"]
+    "part",
+    [
+        "body",
+        "body under a signed content hash",
+        "signed header",
+        "method",
+        "path",
+        "query",
+        "host",
+        "signature",
+    ],
 )
 def test_sigv4_refuses_a_tampered_request(part):
     error = refusal(_tampered(part))
