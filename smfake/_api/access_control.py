@@ -1,7 +1,7 @@
 """``fake.access``: opt-in authorization of every call, as AWS evaluates policies.
 
 Off by default: while it is, every call passes without loading the engine. The questions AWS
-asks and their evaluation are in smfake/_api/authorization.py, imported on first use.
+asks and their evaluation are in smfake/_wire/authorization.py, imported on first use.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class AccessControl:
         """Raise AccessDeniedException when a policy refuses ``call`` (nothing has run yet)."""
         if not self._enabled:
             return
-        from smfake._api import authorization
+        from smfake._wire import authorization
 
         authorization.authorize(call, store, self._decisions.append)
 
@@ -72,7 +72,7 @@ class AccessControl:
         one moves from SecretValues to Errors, as AWS reports it."""
         if not self._enabled:
             return
-        from smfake._api import authorization
+        from smfake._wire import authorization
 
         authorization.review_batch(call, store, self._decisions.append)
 
@@ -88,7 +88,7 @@ class AccessControl:
         context: Mapping[str, ContextValue] | None = None,
     ) -> Decision:
         """Evaluate one question without making a call, e.g. to explain a test's failure."""
-        from smfake._api import authorization
+        from smfake._wire import authorization
 
         return authorization.check(
             principal, action, resource, resource_policy=resource_policy, context=context or {}

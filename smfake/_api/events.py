@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,31 +22,19 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, overload
 
 from smfake._domain import notices
-from smfake._domain.errors import error_codes
+from smfake._domain.errors import ServiceError, error_codes
 from smfake._domain.notices import Notice
 from smfake._domain.principals import Principal, root_arn
-from smfake._domain.store import partition_of
+from smfake._domain.store import SecretStore, partition_of
 from smfake._wire.dispatch import Call
 from smfake._wire.model import operation_names, service_model
+from smfake._wire.operations import DECLARATIONS
 from smfake._wire.validate import defined
 from smfake.errors import UsageError
 
 EVENT_SOURCE = "secretsmanager.amazonaws.com"
 EVENT_VERSION = "1.08"
 API_CALL, SERVICE_EVENT = "AwsApiCall", "AwsServiceEvent"
-# Operations that change nothing: CloudTrail marks them readOnly and shows no response.
-_READ_ONLY = frozenset(
-    {
-        "BatchGetSecretValue",
-        "DescribeSecret",
-        "GetRandomPassword",
-        "GetResourcePolicy",
-        "GetSecretValue",
-        "ListSecretVersionIds",
-        "ListSecrets",
-        "ValidateResourcePolicy",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +275,10 @@ class CallRecord(NamedTuple):
     def build(self) -> list[Event]:
         call, error = self.call, self.call.error
         operation = call.operation
-        read_only = operation in _READ_ONLY
+        declaration = DECLARATIONS.get(operation)
+        # An operation that changes nothing: CloudTrail marks it readOnly, shows no response.
+        read_only = declaration is not None and declaration.read_only
+        each_secret = declaration.each_secret if declaration is not None else None
         params = _visible(operation, call.params, output=False) if self.raw_params else call.params
         result = call.result
         if result is not None and self.raw_result:
@@ -319,7 +311,7 @@ class CallRecord(NamedTuple):
             events.append(
                 replace(
                     main,
-                    event_name="GetSecretValue",
+                    event_name=each_secret or operation,
                     request_parameters={"secretId": target},
                     event_id=f"{event_id}-{index}",
                     error_code=code,
@@ -346,10 +338,11 @@ def from_call(call: Call, *, secret_arn: str | None) -> CallRecord:
     error, result, operation = call.error, call.result, call.operation
     shown = None
     raw_result = False
-    if error is None and result is not None and operation not in _READ_ONLY:
+    declaration = DECLARATIONS.get(operation)
+    if error is None and result is not None and not (declaration and declaration.read_only):
         shown, raw_result = _redacted(operation, result, output=True)
     batch: list[tuple[str | None, str | None, str | None]] = []
-    if operation == "BatchGetSecretValue" and result is not None:
+    if declaration is not None and declaration.each_secret is not None and result is not None:
         batch = [(e.get("ARN"), None, None) for e in result.get("SecretValues", [])]
         batch += [
             (e.get("SecretId"), e.get("ErrorCode"), e.get("Message"))
@@ -574,3 +567,41 @@ def _name_of(arn: str) -> str:
     # arn:...:secret:<name>-<6 chars>
     tail = arn.split(":secret:", 1)[-1]
     return tail[:-7] if len(tail) > 7 and tail[-7] == "-" else tail
+
+
+class CallRecorder:
+    """The pipeline's record stage: one record per call into ``log``, and a debug line."""
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+
+    def record(self, call: Call, store: SecretStore) -> None:
+        arn = _secret_arn(call, store)
+        self._log._add_call(from_call(call, secret_arn=arn))
+        if _logger.isEnabledFor(logging.DEBUG):
+            # Names and codes only: a value never reaches the log.
+            secret_id = call.params.get("SecretId")
+            _logger.debug(
+                "%s %s -> %s",
+                call.operation,
+                arn or (secret_id if isinstance(secret_id, str) else ""),
+                call.error.code if call.error is not None else "OK",
+            )
+
+
+def _secret_arn(call: Call, store: SecretStore) -> str | None:
+    result = call.result or {}
+    arn = result.get("ARN")
+    if isinstance(arn, str):
+        return arn
+    secret_id = call.params.get("SecretId")
+    if not isinstance(secret_id, str):
+        return None
+    try:
+        found = store.find(secret_id)
+    except ServiceError:
+        return None
+    return found.arn if found is not None else None
+
+
+_logger = logging.getLogger("smfake")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import uuid
 import warnings
@@ -14,7 +13,7 @@ from smfake._api import events as event_records
 from smfake._api import lambdas
 from smfake._api.access_control import AccessControl
 from smfake._api.clock_control import FakeClock
-from smfake._api.events import EventLog
+from smfake._api.events import CallRecorder, EventLog
 from smfake._api.http import HttpFront
 from smfake._api.kms_keys import KmsKeys
 from smfake._api.options import (
@@ -32,14 +31,12 @@ from smfake._domain.errors import ServiceError
 from smfake._domain.notices import Notice
 from smfake._domain.rotation import RotationRecord
 from smfake._domain.secret import SecretValue
-from smfake._domain.store import SecretStore, check_name, partition_of
-from smfake._wire.dispatch import Call, Responder
+from smfake._domain.store import check_name, partition_of
+from smfake._wire.dispatch import Responder, Stages
 from smfake.errors import UsageError, UsageTypeError
 
 if TYPE_CHECKING:
     from smfake._api.faults import FaultPlan
-
-_log = logging.getLogger("smfake")
 
 # A mapping is stored as its JSON text, so its values are whatever json.dumps accepts.
 SeedValue: TypeAlias = "str | bytes | Mapping[str, object]"
@@ -67,26 +64,25 @@ class SecretsManagerFake:
             enforce_access=enforce_access,
             fast_path=fast_path,
         )
-        self._backend = Backend(seed=seed)
-        self._backend.rotator.set_invoke(lambdas.make_invoker(self._backend.clock))
+        self._backend = Backend(seed=seed, invoker=lambdas.make_invoker, notify=self._on_notice)
         self._clock = FakeClock(self._backend.clock)
         self.account_id = account_id
         self.region = region
-        self._responder = Responder(self._backend, account_id)
-        self._responder.observer = _Observer(self)
-        self._responder.verify_signatures = bool(verify_signatures)
-        self._responder.fast_path = bool(fast_path)
-        self._backend.notify = self._on_notice
-        self.kms = KmsKeys(self._backend, account_id, region)
-        """Customer managed KMS keys: ``fake.kms.create_key(alias="alias/app")`` and so on."""
         self.events = EventLog()
         """CloudTrail-like records of every call and service event, oldest first."""
-        self._faults: FaultPlan | None = None  # built on first use: few tests inject faults
-        self.principals = PrincipalRegistry(self._backend, account_id, region)
-        """Access keys that act as given principals: ``fake.principals.add(key, secret)``."""
         self.access = AccessControl(account_id)
         """Access control's findings: ``last_denial``, ``decisions``, ``check(...)``."""
         self.access._enabled = bool(enforce_access)
+        # The pipeline's stages; faults join when a test first injects one (faults).
+        self._stages = Stages(authorizer=self.access, recorder=CallRecorder(self.events))
+        self._responder = Responder(self._backend, account_id, self._stages)
+        self._responder.verify_signatures = bool(verify_signatures)
+        self._responder.fast_path = bool(fast_path)
+        self.kms = KmsKeys(self._backend, account_id, region)
+        """Customer managed KMS keys: ``fake.kms.create_key(alias="alias/app")`` and so on."""
+        self._faults: FaultPlan | None = None  # built on first use: few tests inject faults
+        self.principals = PrincipalRegistry(self._backend, account_id, region)
+        """Access keys that act as given principals: ``fake.principals.add(key, secret)``."""
         self.http = HttpFront(self._responder, region=region)
         """The fake behind plain HTTP: ``fake.http.handle(...)``, ``fake.http.add_to(rsps)``."""
 
@@ -136,7 +132,7 @@ class SecretsManagerFake:
             with self._backend.lock:
                 plan = self._faults
                 if plan is None:
-                    plan = self._faults = FaultPlan()
+                    plan = self._faults = self._stages.faults = FaultPlan()
         return plan
 
     @property
@@ -312,52 +308,6 @@ class SecretsManagerFake:
                 _to_secret_value(name, value)  # check every value before creating anything
             for name, value in missing.items():
                 self.add_secret(name, value)
-
-
-class _Observer:
-    """The handle's view of every call: faults before it runs, an event after."""
-
-    def __init__(self, fake: SecretsManagerFake) -> None:
-        self._fake = fake
-
-    def admit(self, call: Call, store: SecretStore) -> None:
-        faults = self._fake._faults
-        if faults is not None:
-            faults._check(call, store)
-        self._fake.access._authorize(call, store)
-
-    def review(self, call: Call, store: SecretStore) -> None:
-        if call.operation == "BatchGetSecretValue":
-            self._fake.access._review_batch(call, store)
-
-    def record(self, call: Call, store: SecretStore) -> None:
-        fake = self._fake
-        arn = _secret_arn(call, store)
-        fake.events._add_call(event_records.from_call(call, secret_arn=arn))
-        if _log.isEnabledFor(logging.DEBUG):
-            # Names and codes only: a value never reaches the log.
-            secret_id = call.params.get("SecretId")
-            _log.debug(
-                "%s %s -> %s",
-                call.operation,
-                arn or (secret_id if isinstance(secret_id, str) else ""),
-                call.error.code if call.error is not None else "OK",
-            )
-
-
-def _secret_arn(call: Call, store: SecretStore) -> str | None:
-    result = call.result or {}
-    arn = result.get("ARN")
-    if isinstance(arn, str):
-        return arn
-    secret_id = call.params.get("SecretId")
-    if not isinstance(secret_id, str):
-        return None
-    try:
-        found = store.find(secret_id)
-    except ServiceError:
-        return None
-    return found.arn if found is not None else None
 
 
 def _tag_list(tags: object) -> list[tuple[str, str]] | None:

@@ -13,14 +13,14 @@ import uuid
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
 from io import BufferedReader
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from smfake._api import framing
 from smfake._wire.headers import Headers
 from smfake.errors import UnsupportedOperation
 
 if TYPE_CHECKING:
-    from smfake._api.server import _HTTPServer
+    from smfake._api.handle import SecretsManagerFake
 
 # How long a request may take to arrive once its first line has: a stalled or slow body is
 # refused (400 RequestTimeout) when it runs out.
@@ -44,6 +44,16 @@ HTTP_ERROR_CODES = {
 _log = logging.getLogger("smfake.server")
 
 
+class Host(Protocol):
+    """What a Handler reads of the server it runs in (server.py's)."""
+
+    fake: SecretsManagerFake
+    request_timeout: float
+
+    @property
+    def authority(self) -> str: ...
+
+
 class Handler(BaseHTTPRequestHandler):
     """Answers the requests of one connection, one at a time."""
 
@@ -55,8 +65,11 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     # A request line without a version is refused (below), with a status line like any other.
     default_request_version = "HTTP/1.0"
-    server: _HTTPServer
     _deadline = 0.0
+
+    @property
+    def _host(self) -> Host:
+        return cast("Host", self.server)
 
     def finish(self) -> None:
         with contextlib.suppress(OSError):  # the connection was shut down by stop()
@@ -68,7 +81,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def parse_request(self) -> bool:
         # The request line has arrived: the rest of the request must follow within the timeout.
-        timeout = self.server.request_timeout
+        timeout = self._host.request_timeout
         self._deadline = time.monotonic() + timeout
         self.connection.settimeout(timeout)
         try:
@@ -116,9 +129,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         headers = Headers(self.headers.items())
         try:
-            reply = self.server.fake.http.handle(
+            reply = self._host.fake.http.handle(
                 self.command,
-                f"http://{self.server.authority}{self.path}",
+                f"http://{self._host.authority}{self.path}",
                 headers,
                 body,
                 source_ip=self.client_address[0],
@@ -135,7 +148,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, headers: Mapping[str, str], data: bytes) -> None:
         # The body's deadline may be nearly spent: the answer gets the whole timeout to leave.
-        self.connection.settimeout(self.server.request_timeout)
+        self.connection.settimeout(self._host.request_timeout)
         # Not send_response(): it adds Server and Date headers, and the reply has its own Date.
         self.log_request(status)
         self.send_response_only(status)

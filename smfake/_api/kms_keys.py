@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -11,32 +10,13 @@ from typing import TYPE_CHECKING
 
 from smfake._api.options import check_region, policy_text
 from smfake._domain.kms import KeyRing, KmsKey
+from smfake._wire.keypolicy import default_key_policy
 from smfake.errors import UsageError
 
 if TYPE_CHECKING:
     from smfake._domain.backend import Backend
 
 _KMS_ARN = re.compile(r"arn:[a-z-]+:kms:([a-z0-9-]+):(\d{12}):")
-
-
-def default_key_policy(account: str) -> str:
-    """KMS's default key policy: the account's root principal may do everything, which hands
-    the decision to the account's IAM policies (KMS Developer Guide, key-policy-default)."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Id": "key-default-1",
-            "Statement": [
-                {
-                    "Sid": "Enable IAM User Permissions",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                }
-            ],
-        }
-    )
 
 
 def _key_policy(policy: object) -> str:

@@ -20,17 +20,21 @@ import struct
 from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from smfake._api import snapshot_load
-from smfake._api.snapshot_load import FORMAT, aliases_of, all_keys_enabled, keys_of, secrets_of
+from smfake._api.snapshot_load import (
+    FORMAT,
+    Snapshotted,
+    aliases_of,
+    all_keys_enabled,
+    keys_of,
+    secrets_of,
+)
 from smfake._domain.errors import DecryptionFailure
 from smfake._domain.secret import Replica, Secret, SecretVersion
 from smfake._domain.store import SecretStore
 from smfake.errors import UsageError
-
-if TYPE_CHECKING:
-    from smfake._api.handle import SecretsManagerFake
 
 __all__ = [
     "FORMAT",
@@ -47,7 +51,7 @@ __all__ = [
 Snapshot = dict[str, Any]
 
 
-def dump(fake: SecretsManagerFake) -> Snapshot:
+def dump(fake: Snapshotted) -> Snapshot:
     """The fake's state as plain data (str, int, bool, None, lists and dicts)."""
     backend = fake._backend
     with backend.lock:
@@ -77,7 +81,7 @@ def dump(fake: SecretsManagerFake) -> Snapshot:
         }
 
 
-def load(fake: SecretsManagerFake, data: object) -> None:
+def load(fake: Snapshotted, data: object) -> None:
     """Replace the fake's state with a snapshot's: all or nothing. Registered rotation
     functions, events and injected faults are kept."""
     snapshot_load.load(fake, data)
@@ -97,7 +101,7 @@ def from_json(text: str | bytes) -> Snapshot:
     return data
 
 
-def save_file(fake: SecretsManagerFake, path: str | os.PathLike[str]) -> None:
+def save_file(fake: Snapshotted, path: str | os.PathLike[str]) -> None:
     """Write the fake's state to ``path`` as JSON, atomically: a reader sees the old file or
     the new one, never half of one. The file is readable by its owner only, and so is the
     temporary file it is written to first, from its creation."""
@@ -178,7 +182,7 @@ def read_file(path: str | os.PathLike[str]) -> Snapshot:
         raise UsageError(f"{os.fspath(path)!r}: {error}") from None
 
 
-def load_file(fake: SecretsManagerFake, path: str | os.PathLike[str]) -> None:
+def load_file(fake: Snapshotted, path: str | os.PathLike[str]) -> None:
     """Replace the fake's state with the one saved in ``path`` by save_file."""
     data = read_file(path)
     try:
@@ -289,7 +293,7 @@ def _value(store: SecretStore, secret: Secret, version: SecretVersion) -> Snapsh
     return value
 
 
-def _rng_state(fake: SecretsManagerFake) -> Snapshot:
+def _rng_state(fake: Snapshotted) -> Snapshot:
     # Saved so that ids continue their sequence after a restart instead of repeating it. The
     # generator's 625 words are packed, to keep the file readable.
     version, words, gauss = fake._backend.ids._rng.getstate()

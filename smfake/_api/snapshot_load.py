@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from smfake._api.snapshot_fields import Fields, bad
 from smfake._domain import replication
+from smfake._domain.backend import Backend
 from smfake._domain.errors import ServiceError
 from smfake._domain.kms import DISABLED, ENABLED, PENDING_DELETION, KeyRing, KmsKey, Sealed
 from smfake._domain.principals import Principal
@@ -32,8 +33,14 @@ from smfake._domain.secret import (
 from smfake._domain.store import SecretStore, partition_of
 from smfake.errors import UsageError
 
-if TYPE_CHECKING:
-    from smfake._api.handle import SecretsManagerFake
+
+class Snapshotted(Protocol):
+    """What a snapshot reads and replaces of a fake (SecretsManagerFake is one)."""
+
+    _backend: Backend
+    account_id: str
+    region: str
+
 
 FORMAT = 1
 _KEY_STATES = (ENABLED, DISABLED, PENDING_DELETION)
@@ -52,7 +59,7 @@ class _Store:
     rotation_due: dict[str, datetime] = field(default_factory=dict)  # arn -> due
 
 
-def load(fake: SecretsManagerFake, data: object) -> None:
+def load(fake: Snapshotted, data: object) -> None:
     top = Fields(data, "")
     fmt = top.raw("format")
     if fmt != FORMAT:

@@ -16,15 +16,25 @@ from smfake._domain.store import SecretStore
 
 
 class Backend:
-    def __init__(self, *, seed: int | None = None, invoke: Invoke | None = None) -> None:
+    """Every store of one fake, built with what they share; it is each store's
+    StoreServices (replication to peers, rotation, the service's own events)."""
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        invoker: Callable[[FakeClock], Invoke] | None = None,
+        notify: Notify | None = None,
+    ) -> None:
         self.lock = FakeLock()
         self.clock = FakeClock(self.lock)
         self.ids = IdSource(seed)
         self._stores: dict[tuple[str, str], SecretStore] = {}
-        self.rotator = Rotator(invoke=invoke or _cannot_invoke, new_id=self.ids.uuid)
+        invoke = invoker(self.clock) if invoker is not None else _cannot_invoke
+        self.rotator = Rotator(invoke=invoke, new_id=self.ids.uuid)
         self.principals = Principals()
-        # Set by the handle: receives the service's own events (rotation, deletion).
-        self.notify: Notify | None = None
+        # Receives the service's own events (rotation, deletion).
+        self._notify = notify
 
     def store(self, account: str, region: str) -> SecretStore:
         key = (account, region)
@@ -34,26 +44,29 @@ class Backend:
                 store = self._stores.get(key)
                 if store is None:
                     store = SecretStore(
-                        account=account, region=region, clock=self.clock, ids=self.ids
+                        account=account,
+                        region=region,
+                        clock=self.clock,
+                        ids=self.ids,
+                        services=self,
                     )
-                    store.on_change = self._syncer(store)
-                    store.peers = self.regions_of(account)
-                    store.on_new_current = self._rescheduler(store)
-                    store.rotator = self.rotator
-                    store.notify = self._notify
                     self._stores[key] = store
         return store
 
-    def _notify(self, notice: Notice) -> None:
-        if self.notify is not None:
-            self.notify(notice)
+    # -- StoreServices ----------------------------------------------------------------------
+
+    def replicate(self, store: SecretStore, secret: Secret) -> None:
+        replication.sync(store, secret, store_of=self.regions_of(store.account))
+
+    def current_written(self, store: SecretStore, secret: Secret) -> None:
+        self.rotator.written_by_hand(store, secret)
+
+    def notify(self, notice: Notice) -> None:
+        if self._notify is not None:
+            self._notify(notice)
 
     def regions_of(self, account: str) -> replication.StoreOf:
         return lambda region: self.store(account, region)
-
-    def _syncer(self, store: SecretStore) -> Callable[[Secret], None]:
-        store_of = self.regions_of(store.account)
-        return lambda secret: replication.sync(store, secret, store_of=store_of)
 
     def stores(self) -> list[SecretStore]:
         return list(self._stores.values())
@@ -63,9 +76,6 @@ class Backend:
             self._stores.clear()
             self.clock.clear_jobs()
             self.rotator.records.clear()
-
-    def _rescheduler(self, store: SecretStore) -> Callable[[Secret], None]:
-        return lambda secret: self.rotator.written_by_hand(store, secret)
 
 
 def _cannot_invoke(function: RotationFunction, event: dict[str, str]) -> None:

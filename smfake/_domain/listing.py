@@ -12,15 +12,23 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from smfake._domain import messages, paging
 from smfake._domain.errors import InvalidNextTokenException, InvalidParameterException
 from smfake._domain.secret import Secret
 from smfake._domain.sortedcolumn import SortedColumn
 
-if TYPE_CHECKING:
-    from smfake._domain.store import SecretStore
+
+class Listed(Protocol):
+    """What listing reads of a store (SecretStore is one): its ARN prefix, its index."""
+
+    @property
+    def arn_prefix(self) -> str: ...
+
+    @property
+    def index(self) -> SecretIndex: ...
+
 
 CREATED_DATE = "created-date"
 LAST_ACCESSED_DATE = "last-accessed-date"
@@ -183,7 +191,7 @@ class Query:
             return False
         return all(f.admits(secret) for f in self.filters)
 
-    def scope(self, store: SecretStore, operation: str) -> str:
+    def scope(self, store: Listed, operation: str) -> str:
         # A token only resumes the listing it came from (unverified: AWS may accept it for
         # other parameters).
         filters = "\0".join(
@@ -299,7 +307,7 @@ def _decode(position: str, sort_by: str) -> Key:
 
 
 def list_secrets(
-    store: SecretStore,
+    store: Listed,
     query: Query,
     *,
     max_results: int | None,
@@ -327,7 +335,7 @@ def list_secrets(
 
 
 def batch_targets(
-    store: SecretStore,
+    store: Listed,
     *,
     secret_ids: Sequence[str] | None,
     filters: Sequence[Filter] | None,

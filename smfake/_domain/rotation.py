@@ -11,16 +11,41 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from smfake._domain import messages, notices
+from smfake._domain.clock import Job
 from smfake._domain.errors import (
     AccessDeniedException,
     InvalidRequestException,
     ResourceExistsException,
 )
+from smfake._domain.kms import Sealed
 from smfake._domain.schedule import RotationRules
-from smfake._domain.secret import AWSCURRENT, AWSPENDING, Secret, SecretVersion
-from smfake._domain.store import SecretStore
+from smfake._domain.secret import AWSCURRENT, AWSPENDING, Secret, SecretValue, SecretVersion
+
+
+class RotationStore(Protocol):
+    """What rotation needs of the store of the secret it rotates (SecretStore is one)."""
+
+    def get_writable(self, secret_id: str) -> Secret: ...
+
+    def changed(self, secret: Secret) -> None: ...
+
+    def now(self) -> datetime: ...
+
+    def emit(self, name: str, secret: Secret, token: str | None = None) -> None: ...
+
+    def reveal(self, secret: Secret, version: SecretVersion) -> SecretValue: ...
+
+    def seal_for(
+        self, secret: Secret, version_id: str, value: SecretValue, key: str | None
+    ) -> Sealed: ...
+
+    def schedule(self, due: datetime, action: Callable[[], None]) -> Job: ...
+
+    def holds(self, secret: Secret) -> bool: ...
+
 
 CREATE, SET, TEST, FINISH = "createSecret", "setSecret", "testSecret", "finishSecret"
 STEPS = (CREATE, SET, TEST, FINISH)
@@ -90,14 +115,11 @@ class Rotator:
         self._invoke = invoke
         self._new_id = new_id
 
-    def set_invoke(self, invoke: Invoke) -> None:
-        self._invoke = invoke
-
     # -- RotateSecret / CancelRotateSecret --------------------------------------------------
 
     def rotate(
         self,
-        store: SecretStore,
+        store: RotationStore,
         secret_id: str,
         *,
         token: str,
@@ -128,7 +150,7 @@ class Rotator:
         self._schedule(store, secret)
         return secret
 
-    def cancel(self, store: SecretStore, secret_id: str) -> tuple[Secret, str | None]:
+    def cancel(self, store: RotationStore, secret_id: str) -> tuple[Secret, str | None]:
         secret = store.get_writable(secret_id)
         if secret.rotation_enabled is None:
             # Never configured (the model's listed cause; AWS's exact behaviour unverified).
@@ -138,7 +160,7 @@ class Rotator:
         pending = secret.labels.get(AWSPENDING) if secret.rotation_in_progress else None
         return secret, pending
 
-    def written_by_hand(self, store: SecretStore, secret: Secret) -> None:
+    def written_by_hand(self, store: RotationStore, secret: Secret) -> None:
         """A new current version written by hand counts as a rotation for the schedule."""
         if secret.rotation_enabled:
             self._schedule(store, secret, since=store.now())
@@ -147,7 +169,7 @@ class Rotator:
 
     def _run(
         self,
-        store: SecretStore,
+        store: RotationStore,
         secret: Secret,
         function: RotationFunction,
         token: str,
@@ -182,7 +204,7 @@ class Rotator:
         return record
 
     def _test(
-        self, store: SecretStore, secret: Secret, function: RotationFunction, token: str
+        self, store: RotationStore, secret: Secret, function: RotationFunction, token: str
     ) -> None:
         # RotateImmediately=false: AWS tests the configuration with a copy of the current value
         # under AWSPENDING, runs testSecret only, and removes that version again (§7.2).
@@ -215,7 +237,7 @@ class Rotator:
 
     def _step(
         self,
-        store: SecretStore,
+        store: RotationStore,
         secret: Secret,
         function: RotationFunction,
         token: str,
@@ -241,7 +263,9 @@ class Rotator:
 
     # -- schedule ---------------------------------------------------------------------------
 
-    def _schedule(self, store: SecretStore, secret: Secret, since: datetime | None = None) -> None:
+    def _schedule(
+        self, store: RotationStore, secret: Secret, since: datetime | None = None
+    ) -> None:
         self._unschedule(secret)
         rules = secret.rotation_rules
         if not secret.rotation_enabled or rules is None:
@@ -261,7 +285,7 @@ class Rotator:
         secret.rotation_job = None
         secret.next_rotation = None
 
-    def _fall_due(self, store: SecretStore, secret: Secret) -> None:
+    def _fall_due(self, store: RotationStore, secret: Secret) -> None:
         secret.rotation_job = None
         if not store.holds(secret) or not secret.rotation_enabled:
             return

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from smfake._domain import messages, notices, paging, tags
 from smfake._domain.clock import FakeClock, Job
@@ -24,11 +24,9 @@ from smfake._domain.errors import (
 )
 from smfake._domain.ids import ARN_SUFFIX_LENGTH, IdSource
 from smfake._domain.kms import KeyRing, Sealed
-
-if TYPE_CHECKING:
-    from smfake._domain.rotation import Rotator
 from smfake._domain.listing import SecretIndex
-from smfake._domain.notices import Notice, Notify
+from smfake._domain.notices import Notice
+from smfake._domain.rotation import Rotator
 from smfake._domain.secret import (
     AWSCURRENT,
     AWSPENDING,
@@ -68,8 +66,35 @@ class Deletion:
     deletion_date: datetime
 
 
+class StoreServices(Protocol):
+    """What a store needs from the rest of its fake, given at construction (the Backend)."""
+
+    @property
+    def rotator(self) -> Rotator: ...
+
+    def store(self, account: str, region: str) -> SecretStore:
+        """The store of ``account`` in another Region (replication)."""
+
+    def replicate(self, store: SecretStore, secret: Secret) -> None:
+        """Bring a primary's replicas in other Regions up to date."""
+
+    def current_written(self, store: SecretStore, secret: Secret) -> None:
+        """A new AWSCURRENT written by hand reschedules rotation (§7.2)."""
+
+    def notify(self, notice: Notice) -> None:
+        """Receive one of the service's own events (§16)."""
+
+
 class SecretStore:
-    def __init__(self, *, account: str, region: str, clock: FakeClock, ids: IdSource) -> None:
+    def __init__(
+        self,
+        *,
+        account: str,
+        region: str,
+        clock: FakeClock,
+        ids: IdSource,
+        services: StoreServices,
+    ) -> None:
         self.account = account
         self.region = region
         self.arn_prefix = f"arn:{partition_of(region)}:secretsmanager:{region}:{account}:secret:"
@@ -77,16 +102,7 @@ class SecretStore:
         self._ids = ids
         self._by_name: dict[str, Secret] = {}  # in the order of registration
         self._index = SecretIndex()
-        # Set by the backend: brings a primary's replicas in other Regions up to date, and
-        # finds the store of the same account in another Region.
-        self.on_change: Callable[[Secret], None] | None = None
-        self.peers: Callable[[str], SecretStore] | None = None
-        # Set by the backend: a new AWSCURRENT written by hand reschedules rotation (§7.2),
-        # and the rotator that RotateSecret uses.
-        self.on_new_current: Callable[[Secret], None] | None = None
-        self.rotator: Rotator | None = None
-        # Set by the backend: the service's own events (§16).
-        self.notify: Notify | None = None
+        self._services = services
         self.keys = KeyRing(
             account=account, region=region, partition=partition_of(region), clock=clock, ids=ids
         )
@@ -138,8 +154,8 @@ class SecretStore:
 
     def changed(self, secret: Secret) -> None:
         """Call after a successful change of ``secret``: its replicas follow."""
-        if secret.replicas and self.on_change is not None:
-            self.on_change(secret)
+        if secret.replicas:
+            self._services.replicate(self, secret)
 
     # -- create / write ---------------------------------------------------------------------
 
@@ -268,8 +284,8 @@ class SecretStore:
         if rotating and AWSPENDING not in secret.labels:
             # AWS drops AWSPENDING so that later rotations can run, and says so (§16).
             self.emit(notices.ROTATION_ABANDONED, secret)
-        if secret.labels.get(AWSCURRENT) == token and self.on_new_current is not None:
-            self.on_new_current(secret)
+        if secret.labels.get(AWSCURRENT) == token:
+            self._services.current_written(self, secret)
         return version
 
     # -- read -------------------------------------------------------------------------------
@@ -443,10 +459,9 @@ class SecretStore:
 
     def emit(self, name: str, secret: Secret, token: str | None = None) -> None:
         """Report one of the service's own events about ``secret`` (§16)."""
-        if self.notify is not None:
-            self.notify(
-                Notice(name, self.account, self.region, secret.arn, self._clock.now(), token)
-            )
+        self._services.notify(
+            Notice(name, self.account, self.region, secret.arn, self._clock.now(), token)
+        )
 
     def _delete_for_good(self, secret: Secret) -> None:
         # The service's background deletion, as CloudTrail shows it: a start and an end.
@@ -474,6 +489,15 @@ class SecretStore:
     def _new_arn(self, name: str) -> str:
         # Unique, as the name is: no secret of this store has it.
         return f"{self.arn_prefix}{name}-{self._ids.arn_suffix()}"
+
+    @property
+    def rotator(self) -> Rotator:
+        """The rotator of the store's fake (RotateSecret, CancelRotateSecret)."""
+        return self._services.rotator
+
+    def peers(self, region: str) -> SecretStore:
+        """The store of the same account in ``region``."""
+        return self._services.store(self.account, region)
 
     @property
     def index(self) -> SecretIndex:

@@ -18,7 +18,7 @@ from smfake._domain.errors import ServiceError
 from smfake._domain.principals import Principal
 from smfake._domain.store import SecretStore
 from smfake._wire import encode, protocol, validate
-from smfake._wire.operations import OPERATIONS
+from smfake._wire.operations import DECLARATIONS
 from smfake.errors import UnsupportedOperation
 
 LOOPBACK = "127.0.0.1"
@@ -58,23 +58,50 @@ class Call:
     error: ServiceError | None = None
 
 
-class Observer(Protocol):
-    """Set by the handle: sees every call before (faults) and after (events) it runs."""
+# The stages' methods are private on the test-facing objects that implement them: the pipeline
+# calls them, a test never does.
+class FaultStage(Protocol):
+    """Injected faults (the handle's FaultPlan)."""
 
-    def admit(self, call: Call, store: SecretStore) -> None:
-        """Raise a ServiceError to refuse the call before it runs."""
+    def _check(self, call: Call, store: SecretStore) -> None:
+        """Raise a ServiceError to make the call fail as injected."""
 
-    def review(self, call: Call, store: SecretStore) -> None:
-        """May amend a successful call's result (per-secret refusals of a batch)."""
+
+class AuthorizeStage(Protocol):
+    """Access control (the handle's AccessControl)."""
+
+    def _authorize(self, call: Call, store: SecretStore) -> None:
+        """Raise AccessDeniedException when a policy refuses the call (nothing has run)."""
+
+    def _review_batch(self, call: Call, store: SecretStore) -> None:
+        """A batch's result: move each secret the caller may not read to its errors."""
+
+
+class RecordStage(Protocol):
+    """Where every call ends, succeeded or failed (the handle's event log)."""
 
     def record(self, call: Call, store: SecretStore) -> None: ...
 
 
+@dataclass(slots=True)
+class Stages:
+    """The configurable stages of the pipeline; None skips a stage. The handle sets them once
+    (faults when a test first injects one) and is never called back in between."""
+
+    faults: FaultStage | None = None
+    authorizer: AuthorizeStage | None = None
+    recorder: RecordStage | None = None
+
+
 class Responder:
-    def __init__(self, backend: Backend, account_id: str) -> None:
+    """The request pipeline every front ends in: decode → inject faults → authorize →
+    validate → run the domain (then a batch's per-secret review) → record → encode, each
+    stage once and in that order, the operation's declaration read once."""
+
+    def __init__(self, backend: Backend, account_id: str, stages: Stages | None = None) -> None:
         self.backend = backend
         self.account_id = account_id
-        self.observer: Observer | None = None
+        self.stages = stages if stages is not None else Stages()
         # Strict mode: every request must carry a valid SigV4 signature by a registered key.
         self.verify_signatures = False
         # Whether a botocore client's call may be answered at before-call (hook.before_call).
@@ -140,8 +167,8 @@ class Responder:
         """Run one operation for ``caller``; the returned call holds its result or error."""
         backend = self.backend
         with backend.lock:
-            handler = OPERATIONS.get(operation)
-            if handler is None:
+            declaration = DECLARATIONS.get(operation)
+            if declaration is None:
                 raise UnsupportedOperation(f"the {operation} operation")
             account = caller.principal.account_id if caller.principal else self.account_id
             call = Call(
@@ -154,20 +181,25 @@ class Responder:
                 backend.clock.now(),
             )
             store = backend.store(owner_of(params, account, region), region)
-            observer = self.observer
+            stages = self.stages
+            authorizer = stages.authorizer
             try:
-                if observer is not None:
-                    observer.admit(call, store)
+                # Faults and access control come before validation: an injected error, like
+                # AWS's refusal, does not depend on the request being well formed.
+                if stages.faults is not None:
+                    stages.faults._check(call, store)
+                if authorizer is not None:
+                    authorizer._authorize(call, store)
                 validate.check(operation, params)
                 if backend.clock.run_due():
                     call.time = backend.clock.now()  # the call comes after what just ran
-                call.result = handler(store, params)
-                if observer is not None:
-                    observer.review(call, store)
+                call.result = declaration.handler(store, params)
+                if authorizer is not None and declaration.each_secret is not None:
+                    authorizer._review_batch(call, store)
             except ServiceError as error:
                 call.error = error
-            if observer is not None:
-                observer.record(call, store)
+            if stages.recorder is not None:
+                stages.recorder.record(call, store)
             return call
 
 

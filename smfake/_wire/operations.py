@@ -1,15 +1,20 @@
 """One thin handler per AWS operation: PascalCase input → domain call → PascalCase output.
 
-Adding an operation: write its handler here, register it in OPERATIONS, add the domain method
-it calls, and a test file under tests/operations/ (see CONTRIBUTING.md).
+Adding an operation: write its handler here (or beside its kin) under ``@operation(...)``, its
+declaration; add the domain function it calls, and a test file under tests/operations/ (see
+CONTRIBUTING.md). DECLARATIONS and OPERATIONS gather every module's handlers.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from smfake._domain import messages
 from smfake._domain import replication as replicas
 from smfake._domain.errors import InvalidRequestException
 from smfake._domain.store import SecretStore
+from smfake._wire.declare import Operation, declared, operation
 from smfake._wire.handlers import listing, passwords, policies, replication, rotation
 from smfake._wire.views import (
     DEFAULT_KEY_MARKER,
@@ -25,9 +30,17 @@ from smfake._wire.views import (
     value_fields,
 )
 
+
+def _create_asks(params: Mapping[str, Any]) -> tuple[str, ...]:
+    # Tagging and replicating at creation need their own permissions too (§18 [M]).
+    asks = ("TagResource",) if params.get("Tags") else ()
+    return asks + (("ReplicateSecretToRegions",) if params.get("AddReplicaRegions") else ())
+
+
 # -- handlers ---------------------------------------------------------------------------------
 
 
+@operation("CreateSecret", creates=True, kms="encrypt", also_asks=_create_asks)
 def create_secret(store: SecretStore, params: Params) -> Params:
     unsupported("CreateSecret", params, "Type")
     request_token = token(params)
@@ -62,6 +75,7 @@ def create_secret(store: SecretStore, params: Params) -> Params:
     return out
 
 
+@operation("GetSecretValue", read_only=True, kms="decrypt")
 def get_secret_value(store: SecretStore, params: Params) -> Params:
     secret, version, clear = store.get_value(
         params["SecretId"], version_id=params.get("VersionId"), stage=params.get("VersionStage")
@@ -69,6 +83,7 @@ def get_secret_value(store: SecretStore, params: Params) -> Params:
     return value_fields(secret, version, clear)
 
 
+@operation("PutSecretValue", kms="encrypt")
 def put_secret_value(store: SecretStore, params: Params) -> Params:
     request_token = token(params)
     new_value = value(params)
@@ -83,10 +98,12 @@ def put_secret_value(store: SecretStore, params: Params) -> Params:
     return out
 
 
+@operation("DescribeSecret", read_only=True)
 def describe_secret(store: SecretStore, params: Params) -> Params:
     return describe(store.get(params["SecretId"]))
 
 
+@operation("UpdateSecret", kms="encrypt")
 def update_secret(store: SecretStore, params: Params) -> Params:
     unsupported("UpdateSecret", params, "Type")
     request_token = token(params)
@@ -103,6 +120,7 @@ def update_secret(store: SecretStore, params: Params) -> Params:
     return out
 
 
+@operation("DeleteSecret")
 def delete_secret(store: SecretStore, params: Params) -> Params:
     deletion = store.delete_secret(
         params["SecretId"],
@@ -112,10 +130,12 @@ def delete_secret(store: SecretStore, params: Params) -> Params:
     return {"ARN": deletion.arn, "Name": deletion.name, "DeletionDate": deletion.deletion_date}
 
 
+@operation("RestoreSecret")
 def restore_secret(store: SecretStore, params: Params) -> Params:
     return arn_name(store.restore_secret(params["SecretId"]))
 
 
+@operation("ListSecretVersionIds", read_only=True)
 def list_secret_version_ids(store: SecretStore, params: Params) -> Params:
     secret, versions, next_token = store.list_versions(
         params["SecretId"],
@@ -139,6 +159,7 @@ def list_secret_version_ids(store: SecretStore, params: Params) -> Params:
     return {**out, **arn_name(secret)}
 
 
+@operation("UpdateSecretVersionStage")
 def update_secret_version_stage(store: SecretStore, params: Params) -> Params:
     secret = store.move_label(
         params["SecretId"],
@@ -149,35 +170,19 @@ def update_secret_version_stage(store: SecretStore, params: Params) -> Params:
     return arn_name(secret)
 
 
+@operation("TagResource")
 def tag_resource(store: SecretStore, params: Params) -> Params:
     store.tag(params["SecretId"], tag_list=tag_pairs(params["Tags"]))
     return {}
 
 
+@operation("UntagResource")
 def untag_resource(store: SecretStore, params: Params) -> Params:
     store.untag(params["SecretId"], keys=[str(k) for k in params["TagKeys"]])
     return {}
 
 
-CORE: dict[str, Handler] = {
-    "CreateSecret": create_secret,
-    "DeleteSecret": delete_secret,
-    "DescribeSecret": describe_secret,
-    "GetSecretValue": get_secret_value,
-    "ListSecretVersionIds": list_secret_version_ids,
-    "PutSecretValue": put_secret_value,
-    "RestoreSecret": restore_secret,
-    "TagResource": tag_resource,
-    "UntagResource": untag_resource,
-    "UpdateSecret": update_secret,
-    "UpdateSecretVersionStage": update_secret_version_stage,
-}
-
-OPERATIONS: dict[str, Handler] = {
-    **CORE,
-    **listing.HANDLERS,
-    **passwords.HANDLERS,
-    **policies.HANDLERS,
-    **replication.HANDLERS,
-    **rotation.HANDLERS,
-}
+# The handler modules imported above registered their operations with @operation too.
+_HANDLER_MODULES = (listing, passwords, policies, replication, rotation)
+DECLARATIONS: Mapping[str, Operation] = declared()
+OPERATIONS: dict[str, Handler] = {name: op.handler for name, op in sorted(DECLARATIONS.items())}

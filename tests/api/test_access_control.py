@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smfake import mock_secretsmanager
+from tests import operation_examples as examples
 
 ACCOUNT, OTHER = "123456789012", "111122223333"
 READER_KEY, OTHER_KEY, ROLE_KEY = (
@@ -480,3 +481,26 @@ def test_access_malformed_raw_requests_get_aws_errors(fake, body):
     )
     assert reply.status == 400
     assert json.loads(reply.body)["__type"] in ("SerializationException", "ValidationException")
+
+
+# -- every operation, from its example call (tests/operation_examples.py) ----------------------
+
+
+@pytest.mark.parametrize("operation", sorted(examples.EXAMPLES))
+def test_access_every_operation_needs_its_own_action(fake, operation):
+    setup = client("AKIAADMIN00000000001")
+    target, params = examples.prepare(fake, setup, operation)
+    reader(fake)
+    caller = client(READER_KEY, target.meta.region_name)
+    result = outcome(lambda: examples.call(caller, operation, params))
+    assert result[0] == "AccessDeniedException"
+    assert f"perform: secretsmanager:{operation}" in result[1]
+
+
+@pytest.mark.parametrize("operation", sorted(examples.EXAMPLES))
+def test_access_every_operation_runs_when_allowed(fake, operation):
+    setup = client("AKIAADMIN00000000001")
+    target, params = examples.prepare(fake, setup, operation)
+    reader(fake, allow("secretsmanager:*"), allow("kms:*"))
+    caller = client(READER_KEY, target.meta.region_name)
+    assert outcome(lambda: examples.call(caller, operation, params)) == "ok"

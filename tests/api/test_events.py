@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from smfake import mock_secretsmanager
 from smfake.errors import UsageError
+from tests import operation_examples as examples
 from tests.operations.test_rotate_secret import TemplateRotation
 
 T0 = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
@@ -35,82 +36,20 @@ def _last(fake):
 
 # -- one record per call ----------------------------------------------------------------------
 
-# (operation, call) pairs: each runs against a secret "app" that exists.
-CALLS = [
-    ("DescribeSecret", lambda c: c.describe_secret(SecretId="app")),
-    ("GetSecretValue", lambda c: c.get_secret_value(SecretId="app")),
-    ("PutSecretValue", lambda c: c.put_secret_value(SecretId="app", SecretString="v2")),
-    ("UpdateSecret", lambda c: c.update_secret(SecretId="app", Description="d")),
-    ("ListSecrets", lambda c: c.list_secrets()),
-    ("ListSecretVersionIds", lambda c: c.list_secret_version_ids(SecretId="app")),
-    ("TagResource", lambda c: c.tag_resource(SecretId="app", Tags=[{"Key": "k", "Value": "v"}])),
-    ("UntagResource", lambda c: c.untag_resource(SecretId="app", TagKeys=["k"])),
-    ("GetRandomPassword", lambda c: c.get_random_password()),
-    ("GetResourcePolicy", lambda c: c.get_resource_policy(SecretId="app")),
-    ("DeleteResourcePolicy", lambda c: c.delete_resource_policy(SecretId="app")),
-    ("DeleteSecret", lambda c: c.delete_secret(SecretId="app")),
-    ("BatchGetSecretValue", lambda c: c.batch_get_secret_value(SecretIdList=["app"])),
-    ("CreateSecret", lambda c: c.create_secret(Name="second")),
-    ("RestoreSecret", lambda c: c.restore_secret(SecretId="app")),
-    (
-        "UpdateSecretVersionStage",
-        lambda c: c.update_secret_version_stage(
-            SecretId="app",
-            VersionStage="LABEL",
-            MoveToVersionId=c.describe_secret(SecretId="app")["VersionIdsToStages"].popitem()[0],
-        ),
-    ),
-    ("PutResourcePolicy", lambda c: c.put_resource_policy(SecretId="app", ResourcePolicy=POLICY)),
-    ("ValidateResourcePolicy", lambda c: c.validate_resource_policy(ResourcePolicy=POLICY)),
-    (
-        "ReplicateSecretToRegions",
-        lambda c: c.replicate_secret_to_regions(
-            SecretId="app", AddReplicaRegions=[{"Region": "eu-west-1"}]
-        ),
-    ),
-    (
-        "RemoveRegionsFromReplication",
-        lambda c: c.remove_regions_from_replication(SecretId="app", RemoveReplicaRegions=["x-1"]),
-    ),
-    ("CancelRotateSecret", lambda c: c.cancel_rotate_secret(SecretId="app")),
-    ("RotateSecret", lambda c: c.rotate_secret(SecretId="app", RotateImmediately=False)),
-    (
-        "StopReplicationToReplica",
-        lambda c: c.stop_replication_to_replica(SecretId="app"),
-    ),
-]
-POLICY = (
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
-    '"Principal":{"AWS":"arn:aws:iam::123456789012:root"},'
-    '"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}'
-)
-
 
 def test_events_table_covers_every_operation():
     from smfake._wire.operations import OPERATIONS
 
-    assert {name for name, _ in CALLS} == set(OPERATIONS)
+    assert set(examples.EXAMPLES) == set(OPERATIONS)
 
 
-@pytest.mark.parametrize(("operation", "call"), CALLS, ids=[c[0] for c in CALLS])
-def test_events_one_record_per_call_with_cloudtrail_fields(fake, client, frozen, operation, call):
-    arn = client.create_secret(Name="app", SecretString="v1")["ARN"]
-    function = fake.register_rotation_function("rotator", TemplateRotation())
-    if operation == "CancelRotateSecret":
-        client.rotate_secret(SecretId="app", RotationLambdaARN=function, RotateImmediately=False)
-    if operation == "RotateSecret":
-        client.update_secret(SecretId="app", Description="x")  # keeps the schedule unset
-        fake.events.clear()
-        client.rotate_secret(SecretId="app", RotationLambdaARN=function, RotateImmediately=False)
-        fake.events.clear()
-    if operation == "StopReplicationToReplica":
-        client.replicate_secret_to_regions(
-            SecretId="app", AddReplicaRegions=[{"Region": "eu-west-1"}]
-        )
-        client = boto3.client("secretsmanager", region_name="eu-west-1")
+@pytest.mark.parametrize("operation", sorted(examples.EXAMPLES))
+def test_events_one_record_per_call_with_cloudtrail_fields(fake, client, frozen, operation):
+    client, params = examples.prepare(fake, client, operation)
+    arn = fake.events.filter("CreateSecret")[0].secret_arn
     before = len(fake.events)
     try:
-        call(client)
+        examples.call(client, operation, params)
     except ClientError as error:
         # Every operation is recorded, failed or not; the table's calls are meant to succeed.
         pytest.fail(f"{operation}: {error}")

@@ -152,7 +152,7 @@ def test_subsystems_few_tests_use_load_on_first_use(tmp_path):
         print(sorted(
             name for name in sys.modules
             if name in {
-                "smfake._api.authorization",  # access control
+                "smfake._wire.authorization",  # access control
                 "smfake._domain.access",
                 "smfake._domain.conditions",
                 "smfake._domain.requester",

@@ -25,6 +25,7 @@ from smfake._wire.dispatch import Caller
 from smfake._wire.model import service_model
 from smfake._wire.operations import OPERATIONS
 from smfake.errors import UnsupportedOperation
+from tests.operation_examples import EXAMPLES
 
 HOST = "https://secretsmanager.eu-west-1.amazonaws.com/"
 FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
@@ -122,7 +123,11 @@ SERIALIZED_INPUTS = {
 }
 
 
-@pytest.mark.parametrize(("operation", "params"), SERIALIZED_INPUTS.items(), ids=list)
+# Each operation's example call too (tests/operation_examples.py).
+DECODED = [*SERIALIZED_INPUTS.items(), *((n, e.params) for n, e in sorted(EXAMPLES.items()))]
+
+
+@pytest.mark.parametrize(("operation", "params"), DECODED, ids=[n for n, _ in DECODED])
 def test_query_params_decode_what_botocore_serializes(operation, params):
     serializer = create_serializer("query")
     request = serializer.serialize_to_request(params, QUERY_MODEL.operation_model(operation))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from typing import Any
 
 from smfake._domain import listing
 from smfake._domain.errors import ServiceError
 from smfake._domain.secret import Secret
 from smfake._domain.store import SecretStore
+from smfake._wire.declare import operation
 from smfake._wire.model import service_model
-from smfake._wire.views import Handler, Params, describe, value_fields
+from smfake._wire.views import Params, describe, value_fields
 
 
 @functools.cache
@@ -32,6 +35,12 @@ def _filters(params: Params) -> list[listing.Filter]:
     return [listing.make_filter(f.get("Key"), f.get("Values")) for f in params.get("Filters") or []]
 
 
+def _batch_asks(params: Mapping[str, Any]) -> tuple[str, ...]:
+    # Selecting secrets by filters lists them (authorization reference).
+    return ("ListSecrets",) if params.get("Filters") else ()
+
+
+@operation("ListSecrets", read_only=True, scope="account")
 def list_secrets(store: SecretStore, params: Params) -> Params:
     query = listing.Query(
         filters=tuple(_filters(params)),
@@ -48,6 +57,13 @@ def list_secrets(store: SecretStore, params: Params) -> Params:
     return out
 
 
+@operation(
+    "BatchGetSecretValue",
+    read_only=True,
+    scope="account",
+    also_asks=_batch_asks,
+    each_secret="GetSecretValue",
+)
 def batch_get_secret_value(store: SecretStore, params: Params) -> Params:
     secret_ids, next_token = listing.batch_targets(
         store,
@@ -74,9 +90,3 @@ def batch_get_secret_value(store: SecretStore, params: Params) -> Params:
     if next_token is not None:
         out["NextToken"] = next_token
     return out
-
-
-HANDLERS: dict[str, Handler] = {
-    "BatchGetSecretValue": batch_get_secret_value,
-    "ListSecrets": list_secrets,
-}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from smfake._domain.passwords import DEFAULT_LENGTH, PasswordPolicy, generate_password
 from smfake._domain.store import SecretStore
-from smfake._wire.views import Handler, Params
+from smfake._wire.declare import operation
+from smfake._wire.views import Params
 
 
+@operation("GetRandomPassword", read_only=True, scope="account")
 def get_random_password(_store: SecretStore, params: Params) -> Params:
     # validate.check has already enforced PasswordLength 1–4096 and ExcludeCharacters ≤ 4096.
     # A raw caller may send JSON null, which AWS treats like an absent member.
@@ -23,6 +25,3 @@ def get_random_password(_store: SecretStore, params: Params) -> Params:
         require_each_included_type=True if require is None else bool(require),
     )
     return {"RandomPassword": generate_password(policy)}
-
-
-HANDLERS: dict[str, Handler] = {"GetRandomPassword": get_random_password}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from smfake._domain.store import SecretStore
+from smfake._wire.declare import operation
 from smfake._wire.model import service_model
-from smfake._wire.views import Handler, Params, arn_name
+from smfake._wire.views import Params, arn_name
 
 
 def _policy() -> ModuleType:
@@ -29,6 +30,7 @@ def _named(operation: str, out: Params, name: str) -> Params:
     return out
 
 
+@operation("PutResourcePolicy")
 def put_resource_policy(store: SecretStore, params: Params) -> Params:
     name = _name(params)
     secret = _policy().attach_policy(
@@ -41,6 +43,7 @@ def put_resource_policy(store: SecretStore, params: Params) -> Params:
     return _named("PutResourcePolicy", arn_name(secret), name)
 
 
+@operation("GetResourcePolicy", read_only=True)
 def get_resource_policy(store: SecretStore, params: Params) -> Params:
     name = _name(params)
     secret = _policy().policy_holder(store, params["SecretId"], name=name)
@@ -51,12 +54,14 @@ def get_resource_policy(store: SecretStore, params: Params) -> Params:
     return _named("GetResourcePolicy", out, name)
 
 
+@operation("DeleteResourcePolicy")
 def delete_resource_policy(store: SecretStore, params: Params) -> Params:
     name = _name(params)
     secret = _policy().detach_policy(store, params["SecretId"], name=name)
     return _named("DeleteResourcePolicy", arn_name(secret), name)
 
 
+@operation("ValidateResourcePolicy", read_only=True, scope="secret-if-named")
 def validate_resource_policy(store: SecretStore, params: Params) -> Params:
     found = _policy().validate_policy(
         store, secret_id=params.get("SecretId"), document=params["ResourcePolicy"]
@@ -65,11 +70,3 @@ def validate_resource_policy(store: SecretStore, params: Params) -> Params:
         "PolicyValidationPassed": not found,
         "ValidationErrors": [{"CheckName": f.check, "ErrorMessage": f.message} for f in found],
     }
-
-
-HANDLERS: dict[str, Handler] = {
-    "DeleteResourcePolicy": delete_resource_policy,
-    "GetResourcePolicy": get_resource_policy,
-    "PutResourcePolicy": put_resource_policy,
-    "ValidateResourcePolicy": validate_resource_policy,
-}

@@ -6,7 +6,8 @@ from smfake._domain import messages, replication
 from smfake._domain.errors import InvalidParameterException
 from smfake._domain.replication import ReplicaRequest
 from smfake._domain.store import SecretStore, normalise_kms_key
-from smfake._wire.views import Handler, Params, replication_status
+from smfake._wire.declare import operation
+from smfake._wire.views import Params, replication_status
 
 
 def requests_of(params: Params) -> list[ReplicaRequest]:
@@ -20,11 +21,10 @@ def requests_of(params: Params) -> list[ReplicaRequest]:
 
 
 def peers(store: SecretStore) -> replication.StoreOf:
-    if store.peers is None:  # every store the backend makes has peers
-        raise RuntimeError("store without peers")
     return store.peers
 
 
+@operation("ReplicateSecretToRegions")
 def replicate_secret_to_regions(store: SecretStore, params: Params) -> Params:
     secret = store.get_writable(params["SecretId"])
     requests = requests_of(params)
@@ -39,6 +39,7 @@ def replicate_secret_to_regions(store: SecretStore, params: Params) -> Params:
     return {"ARN": secret.arn, "ReplicationStatus": replication_status(secret, just_added=added)}
 
 
+@operation("RemoveRegionsFromReplication")
 def remove_regions_from_replication(store: SecretStore, params: Params) -> Params:
     secret = store.get_writable(params["SecretId"])
     regions = [str(region) for region in params["RemoveReplicaRegions"]]
@@ -46,14 +47,8 @@ def remove_regions_from_replication(store: SecretStore, params: Params) -> Param
     return {"ARN": secret.arn, "ReplicationStatus": replication_status(secret)}
 
 
+@operation("StopReplicationToReplica")
 def stop_replication_to_replica(store: SecretStore, params: Params) -> Params:
     secret = store.get_live(params["SecretId"])
     replication.promote(store, secret, store_of=peers(store))
     return {"ARN": secret.arn}
-
-
-HANDLERS: dict[str, Handler] = {
-    "RemoveRegionsFromReplication": remove_regions_from_replication,
-    "ReplicateSecretToRegions": replicate_secret_to_regions,
-    "StopReplicationToReplica": stop_replication_to_replica,
-}

@@ -7,15 +7,15 @@ from smfake._domain.errors import InvalidParameterException
 from smfake._domain.rotation import Rotator
 from smfake._domain.schedule import parse_rules
 from smfake._domain.store import SecretStore
-from smfake._wire.views import Handler, Params, arn_name, unsupported
+from smfake._wire.declare import operation
+from smfake._wire.views import Params, arn_name, unsupported
 
 
 def _rotator(store: SecretStore) -> Rotator:
-    if store.rotator is None:  # every store the backend makes has one
-        raise RuntimeError("store without a rotator")
     return store.rotator
 
 
+@operation("RotateSecret")
 def rotate_secret(store: SecretStore, params: Params) -> Params:
     unsupported(
         "RotateSecret", params, "ExternalSecretRotationMetadata", "ExternalSecretRotationRoleArn"
@@ -43,15 +43,10 @@ def rotate_secret(store: SecretStore, params: Params) -> Params:
     return {**arn_name(secret), "VersionId": str(token)}
 
 
+@operation("CancelRotateSecret")
 def cancel_rotate_secret(store: SecretStore, params: Params) -> Params:
     secret, pending = _rotator(store).cancel(store, params["SecretId"])
     out = arn_name(secret)
     if pending is not None:
         out["VersionId"] = pending
     return out
-
-
-HANDLERS: dict[str, Handler] = {
-    "CancelRotateSecret": cancel_rotate_secret,
-    "RotateSecret": rotate_secret,
-}

@@ -3,8 +3,10 @@
 For each call it asks the questions AWS asks (the service authorization reference's actions,
 resources and condition keys for Secrets Manager, and KMS's for the key behind a value) and
 refuses the call with AWS's AccessDeniedException when a policy says no. The evaluation itself
-is smfake/_domain/access.py. Imported only once access control is used (``enforce_access``,
-``fake.access.check``): most tests never load it, nor the policy evaluation beneath.
+is smfake/_domain/access.py. Service behaviour, so it lives below the handle, whose
+``fake.access`` switches it on and calls it. Imported only once access control is used
+(``enforce_access``, ``fake.access.check``): most tests never load it, nor the policy
+evaluation beneath.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from smfake._api.kms_keys import default_key_policy
 from smfake._domain import messages
 from smfake._domain.access import (
     AccessRequest,
@@ -31,12 +32,14 @@ from smfake._domain.policy import parse as parse_resource_policy
 from smfake._domain.principals import Principal, root_arn
 from smfake._domain.secret import Secret
 from smfake._domain.store import SecretStore, partition_of
+from smfake._wire.declare import Operation
 from smfake._wire.dispatch import Call
+from smfake._wire.keypolicy import default_key_policy
+from smfake._wire.model import service_model
+from smfake._wire.operations import DECLARATIONS
 
-# Actions without resource-level permissions: the resource is "*" (authorization reference).
-_ACCOUNT_LEVEL = frozenset({"ListSecrets", "GetRandomPassword", "BatchGetSecretValue"})
-# Operations that write a value: KMS GenerateDataKey on the secret's key (§13).
-_WRITES_VALUE = frozenset({"CreateSecret", "PutSecretValue", "UpdateSecret"})
+# The KMS action each declared use of a key asks for (§13).
+_KMS_ACTIONS = {"encrypt": "kms:GenerateDataKey", "decrypt": "kms:Decrypt"}
 # Request members that become secretsmanager:<Member> condition keys, as the authorization
 # reference lists them per action.
 _PARAM_KEYS = (
@@ -72,20 +75,23 @@ Record = Callable[[Decision], None]
 def authorize(call: Call, store: SecretStore, record: Record) -> None:
     """Raise AccessDeniedException when a policy refuses ``call`` (nothing has run yet)."""
     principal = _principal(call)
+    declaration = DECLARATIONS[call.operation]
     secret = _secret_of(call.params, store)
-    for question in _questions(call, store, secret):
+    for question in _questions(declaration, call, store, secret):
         _ask(principal, call, question, record)
-    key = _key_of(call, store, secret)
-    if key is not None:
-        action = "kms:GenerateDataKey" if call.operation in _WRITES_VALUE else "kms:Decrypt"
-        _ask_kms(principal, call, store, key, action, secret, record)
+    key = _key_of(declaration, call, store, secret)
+    if key is not None and declaration.kms is not None:
+        _ask_kms(principal, call, store, key, _KMS_ACTIONS[declaration.kms], secret, record)
 
 
 def review_batch(call: Call, store: SecretStore, record: Record) -> None:
-    """BatchGetSecretValue: each secret needs GetSecretValue (and kms:Decrypt); a refused
-    one moves from SecretValues to Errors, as AWS reports it."""
-    if call.result is None:
+    """A batch (BatchGetSecretValue): each secret needs the operation it declares for each
+    (GetSecretValue, and its KMS action); a refused one moves from SecretValues to Errors,
+    as AWS reports it."""
+    each = DECLARATIONS[call.operation].each_secret
+    if call.result is None or each is None:
         return
+    each_kms = DECLARATIONS[each].kms
     principal = _principal(call)
     kept, errors = [], list(call.result.get("Errors", []))
     # Errors name a secret as the caller did (a name or an ARN).
@@ -99,11 +105,11 @@ def review_batch(call: Call, store: SecretStore, record: Record) -> None:
         try:
             if secret is None:
                 raise AccessDeniedException(KMS_DENIED)
-            question = _secret_question("secretsmanager:GetSecretValue", call, store, secret)
+            question = _secret_question(f"secretsmanager:{each}", call, store, secret)
             _ask(principal, call, question, record)
             key = _secret_key(store, secret)
-            if key is not None:
-                _ask_kms(principal, call, store, key, "kms:Decrypt", secret, record)
+            if key is not None and each_kms is not None:
+                _ask_kms(principal, call, store, key, _KMS_ACTIONS[each_kms], secret, record)
         except AccessDeniedException as error:
             shown = given.get(entry["ARN"], entry["ARN"])
             errors.append({"SecretId": shown, "ErrorCode": error.code, "Message": error.message})
@@ -204,23 +210,20 @@ def _ask_kms(
         raise AccessDeniedException(KMS_DENIED)
 
 
-def _questions(call: Call, store: SecretStore, secret: Secret | None) -> Iterator[_Question]:
-    operation, params = call.operation, call.params
-    action = f"secretsmanager:{operation}"
-    if operation in _ACCOUNT_LEVEL or (
-        operation == "ValidateResourcePolicy" and not params.get("SecretId")
-    ):
-        yield _Question(action, "*", None, None, None, _request_context(params))
-        if operation == "BatchGetSecretValue" and params.get("Filters"):
-            yield _Question("secretsmanager:ListSecrets", "*", None, None, None, {})
+def _questions(
+    declaration: Operation, call: Call, store: SecretStore, secret: Secret | None
+) -> Iterator[_Question]:
+    params = call.params
+    actions = (call.operation, *declaration.also_asks(params))
+    if declaration.about_account(params):
+        yield _Question(
+            f"secretsmanager:{actions[0]}", "*", None, None, None, _request_context(params)
+        )
+        for action in actions[1:]:
+            yield _Question(f"secretsmanager:{action}", "*", None, None, None, {})
         return
-    yield _secret_question(action, call, store, secret)
-    if operation == "CreateSecret":
-        # Tagging and replicating at creation need their own permissions too (§18 [M]).
-        if params.get("Tags"):
-            yield _secret_question("secretsmanager:TagResource", call, store, secret)
-        if params.get("AddReplicaRegions"):
-            yield _secret_question("secretsmanager:ReplicateSecretToRegions", call, store, secret)
+    for action in actions:
+        yield _secret_question(f"secretsmanager:{action}", call, store, secret)
 
 
 def _secret_question(
@@ -230,7 +233,7 @@ def _secret_question(
     given = params.get("SecretId")
     if secret is not None:
         arn, shown = secret.arn, given if isinstance(given, str) else secret.arn
-    elif call.operation == "CreateSecret":
+    elif DECLARATIONS[call.operation].creates:
         # The new secret's ARN is not known before it exists; its suffix is a wildcard.
         arn = shown = f"{store.arn_prefix}{params.get('Name', '')}-??????"
     else:
@@ -326,22 +329,34 @@ def _secret_of(params: Mapping[str, Any], store: SecretStore) -> Secret | None:
         return None  # an invalid name: validation reports it once access is granted
 
 
-def _key_of(call: Call, store: SecretStore, secret: Secret | None) -> KmsKey | _ManagedKey | None:
+def _key_of(
+    declaration: Operation, call: Call, store: SecretStore, secret: Secret | None
+) -> KmsKey | _ManagedKey | None:
     """The KMS key the call encrypts or decrypts with, when it does (§13)."""
-    params, operation = call.params, call.operation
+    if declaration.kms is None:
+        return None
+    if declaration.kms == "decrypt":
+        return None if secret is None else _secret_key(store, secret)
+    params = call.params
     has_value = params.get("SecretString") is not None or params.get("SecretBinary") is not None
     # Authorization runs before validation: a raw HTTP caller may send any JSON type here.
-    given = params.get("KmsKeyId")
+    given = params.get("KmsKeyId") if _takes_key(call.operation) else None
     ref = given if isinstance(given, str) and given else None
-    if operation == "GetSecretValue" and secret is not None:
-        return _secret_key(store, secret)
-    if operation == "CreateSecret" and has_value:
+    if declaration.creates:
+        if not has_value:
+            return None
         return MANAGED_KEY if ref is None else store.keys.find(ref)
-    if operation in ("PutSecretValue", "UpdateSecret") and secret is not None:
-        if operation == "UpdateSecret" and ref is not None:
-            return store.keys.find(ref)
-        return _secret_key(store, secret) if has_value else None
-    return None
+    if secret is None:
+        return None
+    if ref is not None:
+        return store.keys.find(ref)
+    return _secret_key(store, secret) if has_value else None
+
+
+@functools.cache
+def _takes_key(operation: str) -> bool:
+    """Whether the operation's input has a KmsKeyId that chooses the key of a new value."""
+    return "KmsKeyId" in service_model().operation_model(operation).input_shape.members
 
 
 def _secret_key(store: SecretStore, secret: Secret) -> KmsKey | _ManagedKey | None:

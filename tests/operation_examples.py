@@ -1,0 +1,103 @@
+"""One example call per served operation: the table every cross-cutting test reads.
+
+Each example succeeds against a fake that holds the secret "app" (value "v1") in us-east-1
+and the rotation function FUNCTION, after its own ``setup``. Adding an operation adds one
+entry here; tests/wire/test_declarations.py checks that none is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore import xform_name
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+FUNCTION = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:rotator"
+POLICY = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+    f'"Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},'
+    '"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}'
+)
+
+
+def _current_version(client: Any) -> dict[str, Any]:
+    stages = client.describe_secret(SecretId="app")["VersionIdsToStages"]
+    return {"MoveToVersionId": next(iter(stages))}
+
+
+def _rotating(client: Any) -> None:
+    client.rotate_secret(SecretId="app", RotationLambdaARN=FUNCTION, RotateImmediately=False)
+
+
+def _replicated(client: Any) -> None:
+    client.replicate_secret_to_regions(SecretId="app", AddReplicaRegions=[{"Region": "eu-west-1"}])
+
+
+@dataclass(frozen=True)
+class Example:
+    params: dict[str, Any] = field(default_factory=dict)
+    # Run first, with a client in REGION.
+    setup: Callable[[Any], None] | None = None
+    # Request members known only once the secret exists: late(client) -> members.
+    late: Callable[[Any], dict[str, Any]] | None = None
+    region: str = REGION
+
+
+EXAMPLES: dict[str, Example] = {
+    "BatchGetSecretValue": Example({"SecretIdList": ["app"]}),
+    "CancelRotateSecret": Example({"SecretId": "app"}, setup=_rotating),
+    "CreateSecret": Example({"Name": "second"}),
+    "DeleteResourcePolicy": Example({"SecretId": "app"}),
+    "DeleteSecret": Example({"SecretId": "app"}),
+    "DescribeSecret": Example({"SecretId": "app"}),
+    "GetRandomPassword": Example(),
+    "GetResourcePolicy": Example({"SecretId": "app"}),
+    "GetSecretValue": Example({"SecretId": "app"}),
+    "ListSecretVersionIds": Example({"SecretId": "app"}),
+    "ListSecrets": Example(),
+    "PutResourcePolicy": Example({"SecretId": "app", "ResourcePolicy": POLICY}),
+    "PutSecretValue": Example({"SecretId": "app", "SecretString": "v2"}),
+    "RemoveRegionsFromReplication": Example({"SecretId": "app", "RemoveReplicaRegions": ["x-1"]}),
+    "ReplicateSecretToRegions": Example(
+        {"SecretId": "app", "AddReplicaRegions": [{"Region": "eu-west-1"}]}
+    ),
+    "RestoreSecret": Example({"SecretId": "app"}),
+    "RotateSecret": Example(
+        {"SecretId": "app", "RotationLambdaARN": FUNCTION, "RotateImmediately": False}
+    ),
+    "StopReplicationToReplica": Example({"SecretId": "app"}, setup=_replicated, region="eu-west-1"),
+    "TagResource": Example({"SecretId": "app", "Tags": [{"Key": "k", "Value": "v"}]}),
+    "UntagResource": Example({"SecretId": "app", "TagKeys": ["k"]}),
+    "UpdateSecret": Example({"SecretId": "app", "Description": "d"}),
+    "UpdateSecretVersionStage": Example(
+        {"SecretId": "app", "VersionStage": "LABEL"}, late=_current_version
+    ),
+    "ValidateResourcePolicy": Example({"ResourcePolicy": POLICY}),
+}
+
+
+def prepare(fake: Any, client: Any, operation: str) -> tuple[Any, dict[str, Any]]:
+    """Set the fake up for ``operation``'s example: the client to call and its parameters."""
+    from tests.operations.test_rotate_secret import TemplateRotation
+
+    example = EXAMPLES[operation]
+    client.create_secret(Name="app", SecretString="v1")
+    fake.register_rotation_function("rotator", TemplateRotation())
+    if example.setup is not None:
+        example.setup(client)
+    params = dict(example.params)
+    if example.late is not None:
+        params.update(example.late(client))
+    if example.region != client.meta.region_name:
+        import boto3
+
+        client = boto3.client("secretsmanager", region_name=example.region)
+    return client, params
+
+
+def call(client: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+    return result

@@ -1,0 +1,34 @@
+"""Every served operation declares itself once, beside its handler, and has an example call."""
+
+from __future__ import annotations
+
+from botocore import xform_name
+
+from smfake._wire.model import operation_names
+from smfake._wire.operations import DECLARATIONS, OPERATIONS
+from tests.operation_examples import EXAMPLES
+
+
+def test_declarations_every_served_operation_has_a_declaration_and_an_example():
+    assert set(DECLARATIONS) == set(OPERATIONS) == set(EXAMPLES)
+    assert set(DECLARATIONS) <= operation_names()
+
+
+def test_declarations_name_their_handler_after_the_operation():
+    for name, declaration in DECLARATIONS.items():
+        assert declaration.name == name
+        assert declaration.handler.__name__ == xform_name(name)
+
+
+def test_declarations_of_a_batch_name_a_declared_operation():
+    for declaration in DECLARATIONS.values():
+        if declaration.each_secret is not None:
+            assert declaration.each_secret in DECLARATIONS
+            assert declaration.scope == "account"
+
+
+def test_declarations_of_account_operations_need_no_secret_id():
+    for declaration in DECLARATIONS.values():
+        if declaration.scope == "account":
+            assert declaration.about_account({})
+            assert declaration.kms is None or declaration.each_secret is not None
