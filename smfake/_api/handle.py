@@ -7,7 +7,7 @@ import os
 import uuid
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 from smfake._api import events as event_records
 from smfake._api import lambdas
@@ -20,6 +20,7 @@ from smfake._api.options import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_REGION,
     Options,
+    SeedValue,
     check_region,
     check_secret_name,
     check_secret_value,
@@ -37,9 +38,6 @@ from smfake.errors import UsageError, UsageTypeError
 
 if TYPE_CHECKING:
     from smfake._api.faults import FaultPlan
-
-# A mapping is stored as its JSON text, so its values are whatever json.dumps accepts.
-SeedValue: TypeAlias = "str | bytes | Mapping[str, object]"
 
 
 class SecretsManagerFake:

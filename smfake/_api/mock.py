@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Callable, Coroutine, Generator, Mapping
     from types import TracebackType
 
-    from smfake._api.handle import SecretsManagerFake, SeedValue
+    from smfake._api.handle import SecretsManagerFake
+    from smfake._api.options import SeedValue
 
 _F = TypeVar("_F", bound="Callable[..., Any]")
 _T = TypeVar("_T")
@@ -48,6 +49,11 @@ class MockSecretsManager:
         enforce_access: bool = False,
         fast_path: bool = True,
     ) -> None:
+        if fake is not None:
+            from smfake._api.handle import SecretsManagerFake  # loaded if fake is one
+
+            if not isinstance(fake, SecretsManagerFake):
+                raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
         # Refuses bad options now rather than at the first start().
         self._options = Options(
             account_id=account_id,

@@ -14,12 +14,24 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeAlias
 
 from smfake.errors import UsageError, UsageTypeError
 
-if TYPE_CHECKING:
-    from smfake._api.handle import SecretsManagerFake, SeedValue
+# A mapping is stored as its JSON text, so its values are whatever json.dumps accepts.
+SeedValue: TypeAlias = "str | bytes | Mapping[str, object]"
+
+
+class SharedFake(Protocol):
+    """What options read of a fake given as ``fake=`` (a SecretsManagerFake: mock_secretsmanager
+    checks that; this module imports nothing of the handle, which imports it)."""
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -51,7 +63,7 @@ class Options:
     """Seeds ARN suffixes and ids, so that a run can be replayed (None: a random one)."""
     secrets: Mapping[str, SeedValue] | None
     """Secrets created at every activation: name -> str, bytes or a JSON mapping."""
-    fake: SecretsManagerFake | None
+    fake: SharedFake | None
     """Share an existing fake's state instead of starting empty."""
     verify_signatures: bool
     """Strict mode: every request must be SigV4-signed by a key in ``fake.principals``."""
@@ -67,16 +79,11 @@ class Options:
         region: str = DEFAULT_REGION,
         seed: int | None = None,
         secrets: Mapping[str, SeedValue] | None = None,
-        fake: SecretsManagerFake | None = None,
+        fake: SharedFake | None = None,
         verify_signatures: bool = False,
         enforce_access: bool = False,
         fast_path: bool = True,
     ) -> None:
-        if fake is not None:
-            from smfake._api.handle import SecretsManagerFake  # loaded if fake is one
-
-            if not isinstance(fake, SecretsManagerFake):
-                raise UsageError(f"fake= takes a SecretsManagerFake, got {type(fake).__name__}")
         # A shared fake keeps its own account and Region.
         check_options(
             account_id=account_id if fake is None else fake.account_id,
