@@ -56,6 +56,7 @@ EXAMPLES: dict[str, Example] = {
     "GetRandomPassword": Example(),
     "GetResourcePolicy": Example({"SecretId": "app"}),
     "GetSecretValue": Example({"SecretId": "app"}),
+    "ListResourcePolicies": Example({"SecretId": "app"}),
     "ListSecretVersionIds": Example({"SecretId": "app"}),
     "ListSecrets": Example(),
     "PutResourcePolicy": Example({"SecretId": "app", "ResourcePolicy": POLICY}),

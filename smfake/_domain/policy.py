@@ -169,6 +169,15 @@ def policy_holder(store: SecretStore, secret_id: str, *, name: str) -> Secret:
     return secret
 
 
+def policy_names(store: SecretStore, secret_id: str) -> tuple[Secret, list[str]]:
+    """The names of the policies attached to a secret: ``default`` first, then the others in
+    alphabetical order (ListResourcePolicies). smfake attaches only the default policy; a
+    secret without one lists none (listing ``default`` only when attached is unverified)."""
+    secret = store.get_live(secret_id)
+    names = [] if secret.policy is None else [DEFAULT_NAME]
+    return secret, sorted(names, key=lambda name: (name != DEFAULT_NAME, name))
+
+
 def detach_policy(store: SecretStore, secret_id: str, *, name: str) -> Secret:
     secret = store.get_writable(secret_id)
     _check_writable_name(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from smfake._domain import paging
 from smfake._domain.store import SecretStore
 from smfake._wire.declare import operation
 from smfake._wire.model import service_model
@@ -52,6 +53,22 @@ def get_resource_policy(store: SecretStore, params: Params) -> Params:
     if secret.policy is not None:
         out["ResourcePolicy"] = secret.policy
     return _named("GetResourcePolicy", out, name)
+
+
+@operation("ListResourcePolicies", read_only=True)
+def list_resource_policies(store: SecretStore, params: Params) -> Params:
+    secret, names = _policy().policy_names(store, params["SecretId"])
+    scope = f"{secret.arn}\0policies"
+    start = 0
+    if "NextToken" in params:
+        after = paging.decode(scope, params["NextToken"])
+        start = next((i + 1 for i, name in enumerate(names) if name == after), len(names))
+    limit = params.get("MaxResults", 100)
+    page = names[start : start + limit]
+    out: Params = {"ResourcePolicies": [{"PolicyName": name} for name in page]}
+    if start + limit < len(names):
+        out["NextToken"] = paging.encode(scope, page[-1])
+    return out
 
 
 @operation("DeleteResourcePolicy")
