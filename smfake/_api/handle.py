@@ -179,18 +179,22 @@ class SecretsManagerFake:
         its ARN, to pass as RotationLambdaARN. A bare name gets the ARN of the fake's account
         and ``region`` (default: the fake's region). ``retries`` (0 to 2) is how often a failed
         step is invoked again, as Lambda retries asynchronous invocations."""
+        arn = self._function_arn(name_or_arn, region)
+        function = lambdas.make_function(arn, handler, retries)
+        with self._backend.lock:
+            self._backend.rotator.functions[arn] = function
+        return arn
+
+    def _function_arn(self, name_or_arn: str, region: str | None) -> str:
+        # A bare name gets the ARN of the fake's account and the given (or the fake's) Region.
         if region is not None:
             check_region(region)
-        arn = lambdas.function_arn(
+        return lambdas.function_arn(
             name_or_arn,
             partition=partition_of(region or self.region),
             region=region or self.region,
             account_id=self.account_id,
         )
-        function = lambdas.make_function(arn, handler, retries)
-        with self._backend.lock:
-            self._backend.rotator.functions[arn] = function
-        return arn
 
     def unregister_rotation_function(self, name_or_arn: str, *, region: str | None = None) -> None:
         """Forget the handler registered as ``name_or_arn`` (resolved as
@@ -198,14 +202,7 @@ class SecretsManagerFake:
         rotation names it then rotates as one naming a function that does not exist:
         RotateSecret is refused with AccessDeniedException, and a scheduled rotation does not
         run."""
-        if region is not None:
-            check_region(region)
-        arn = lambdas.function_arn(
-            name_or_arn,
-            partition=partition_of(region or self.region),
-            region=region or self.region,
-            account_id=self.account_id,
-        )
+        arn = self._function_arn(name_or_arn, region)
         with self._backend.lock:
             functions = self._backend.rotator.functions
             if functions.pop(arn, None) is None:
