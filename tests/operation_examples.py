@@ -80,6 +80,19 @@ EXAMPLES: dict[str, Example] = {
 }
 
 
+def _installed() -> frozenset[str]:
+    from smfake._wire.model import operation_names
+
+    return operation_names()
+
+
+# The examples a client of the installed botocore can call: an older model lacks the newer
+# operations, which the fake serves all the same.
+CALLABLE: dict[str, Example] = {
+    name: example for name, example in EXAMPLES.items() if name in _installed()
+}
+
+
 def prepare(fake: Any, client: Any, operation: str) -> tuple[Any, dict[str, Any]]:
     """Set the fake up for ``operation``'s example: the client to call and its parameters."""
     from tests.operations.test_rotate_secret import TemplateRotation

@@ -486,7 +486,7 @@ def test_access_malformed_raw_requests_get_aws_errors(fake, body):
 # -- every operation, from its example call (tests/operation_examples.py) ----------------------
 
 
-@pytest.mark.parametrize("operation", sorted(examples.EXAMPLES))
+@pytest.mark.parametrize("operation", sorted(examples.CALLABLE))
 def test_access_every_operation_needs_its_own_action(fake, operation):
     setup = client("AKIAADMIN00000000001")
     target, params = examples.prepare(fake, setup, operation)
@@ -497,7 +497,7 @@ def test_access_every_operation_needs_its_own_action(fake, operation):
     assert f"perform: secretsmanager:{operation}" in result[1]
 
 
-@pytest.mark.parametrize("operation", sorted(examples.EXAMPLES))
+@pytest.mark.parametrize("operation", sorted(examples.CALLABLE))
 def test_access_every_operation_runs_when_allowed(fake, operation):
     setup = client("AKIAADMIN00000000001")
     target, params = examples.prepare(fake, setup, operation)
