@@ -42,6 +42,7 @@ from smfake._domain.errors import ServiceError
 from smfake._wire import encode, protocol, validate
 from smfake._wire.dispatch import LOOPBACK, Reply, Responder
 from smfake._wire.model import SERVICE, operation_names, service_model
+from smfake._wire.operations import DECLARATIONS
 from smfake.errors import UnsupportedOperation
 
 API_VERSION = "2017-10-17"
@@ -146,27 +147,17 @@ def respond(
         return Reply(200, _headers(request_id, data), data)
 
 
-# Operations that change nothing (events.py marks the same ones read-only).
-_READS = frozenset(
-    {
-        "BatchGetSecretValue",
-        "DescribeSecret",
-        "GetRandomPassword",
-        "GetResourcePolicy",
-        "GetSecretValue",
-        "ListSecretVersionIds",
-        "ListSecrets",
-        "ValidateResourcePolicy",
-    }
-)
-
-
 def _refuse_what_xml_cannot_answer(operation: str, kwargs: Mapping[str, Any]) -> None:
-    """Refuse, before it runs, a change whose input holds characters XML 1.0 cannot carry: its
+    """Refuse, before it runs, a change (or a batch) whose input holds characters XML 1.0 cannot
+    carry: its
     answer may echo them (a token as VersionId, VersionStages, a replica's KmsKeyId), and
     failing to write the answer after the change was made would leave it made. A request
     refused anyway is left to be refused: its message replaces such characters."""
-    if operation in _READS or not _holds_not_xml(kwargs):
+    # A read changes nothing, unless it is a batch: a batch reads (LastAccessedDate) what it
+    # can and echoes the ids it cannot in its answer's Errors.
+    declared = DECLARATIONS.get(operation)
+    reads = declared is not None and declared.read_only and declared.each_secret is None
+    if reads or not _holds_not_xml(kwargs):
         return
     try:
         validate.check(operation, dict(kwargs))

@@ -664,3 +664,17 @@ def test_query_change_whose_answer_xml_cannot_carry_is_refused_before_it_runs(fa
         "POST", HOST, {"X-Amz-Target": "secretsmanager.ListSecretVersionIds"}, b'{"SecretId":"s"}'
     ).body
     assert json.loads(after)["Versions"] == json.loads(before)["Versions"]
+
+
+def test_query_batch_whose_errors_xml_cannot_carry_is_refused_before_it_reads(fake):
+    # The batch would read "s" (its LastAccessedDate moves) and echo the other id in Errors,
+    # which XML cannot carry: it is refused before anything is read.
+    fake.add_secret("s", "v", region="eu-west-1")
+    describe = {"X-Amz-Target": "secretsmanager.DescribeSecret"}
+    before = fake.http.handle("POST", HOST, describe, b'{"SecretId":"s"}').body
+    params = {"Action": "BatchGetSecretValue", "SecretIdList.member.1": "s"}
+    with pytest.raises(UnsupportedOperation, match="XML 1.0 cannot carry"):
+        post(fake, {**params, "SecretIdList.member.2": "\x08"})
+    after = fake.http.handle("POST", HOST, describe, b'{"SecretId":"s"}').body
+    assert "LastAccessedDate" not in json.loads(before)
+    assert json.loads(after) == json.loads(before)
