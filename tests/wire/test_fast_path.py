@@ -31,13 +31,24 @@ from smfake.errors import UnsupportedOperation
 from tests.api.conftest import no_aws_credentials  # noqa: F401 - a fixture, used below
 from tests.operation_examples import CALLABLE
 
-# Operations of this botocore's model that smfake does not serve, callable with a SecretId alone.
-UNSERVED = sorted(
-    name
-    for name in service_model().operation_names
-    if name not in CALLABLE
-    and service_model().operation_model(name).input_shape.required_members == ["SecretId"]
-)
+# Operations of this botocore's model that smfake does not serve.
+UNSERVED = sorted(name for name in service_model().operation_names if name not in CALLABLE)
+
+
+def unserved_params(name, secret_id):
+    """The required members of an unserved operation, filled so that botocore sends it."""
+    shape = service_model().operation_model(name).input_shape
+    params = {}
+    for member in shape.required_members:
+        kind = shape.members[member]
+        if member == "SecretId":
+            params[member] = secret_id
+        elif kind.type_name == "string":
+            params[member] = "a" * max(1, kind.metadata.get("min", 1))
+        else:
+            raise AssertionError(f"fill {name}.{member} ({kind.type_name}) here")
+    return params
+
 
 # Sub-millisecond digits: the wire rounds timestamps to the millisecond, so must the fast path.
 T0 = datetime(2025, 3, 4, 5, 6, 7, 891_789, tzinfo=timezone.utc)
@@ -244,7 +255,7 @@ def script(fake):
     call(sm, "restore_secret", SecretId="app/bin")
     call(sm, "delete_secret", SecretId="app/bin", ForceDeleteWithoutRecovery=True)
     for name in UNSERVED[:1]:
-        call(sm, xform_name(name), SecretId="app/db")  # UnsupportedOperation
+        call(sm, xform_name(name), **unserved_params(name, "app/db"))  # UnsupportedOperation
     # Operations the scenario above does not reach: their example calls (one shared table).
     reached = {outcome[1] for outcome in outcomes if outcome[0] != "pages"}
     missing = [name for name in sorted(CALLABLE) if xform_name(name) not in reached]
@@ -529,7 +540,7 @@ def test_an_exception_of_the_fake_is_raised_by_the_full_path(sm):
         pytest.skip("this botocore has no operation smfake lacks")
     stages = Stages(sm)
     with pytest.raises(UnsupportedOperation):
-        getattr(sm, xform_name(UNSERVED[0]))(SecretId="app")
+        getattr(sm, xform_name(UNSERVED[0]))(**unserved_params(UNSERVED[0], "app"))
     # Raised at before-send by the fake's handler, which runs before the user's.
     assert stages.take() == ["before-parameter-build", "before-call", "before-sign", "needs-retry"]
 
