@@ -7,6 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import assert_shape, error_of
+from tests.operation_examples import POLICY
 from tests.operations.conftest import (
     IDENTIFIER_KINDS,
     MARKED_FOR_DELETION,
@@ -14,11 +15,6 @@ from tests.operations.conftest import (
     identifier,
 )
 
-POLICY = (
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
-    '"Principal":{"AWS":"arn:aws:iam::123456789012:root"},'
-    '"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}'
-)
 INVALID_TOKEN = (
     "InvalidNextTokenException",
     "The NextToken value is invalid.",

@@ -50,6 +50,7 @@ from smfake._wire.model import service_model
 from smfake._wire.operations import OPERATIONS
 from smfake.errors import UnsupportedOperation
 from tests.conftest import assert_shape
+from tests.operation_examples import POLICY
 
 CANARY = "c4n4ry-b7e1-never-recorded"
 URL = "https://secretsmanager.us-east-1.amazonaws.com/"
@@ -64,19 +65,6 @@ UNDEFINED = ["secretString", "SecretString", "SecretBinary", "RotationToken", "R
 DEPTHS = [3, 40, 990, 1_200, 20_000]
 # Members smfake answers with UnsupportedOperation (README, supported operations).
 SELDOM = {"Type", "ExternalSecretRotationMetadata", "ExternalSecretRotationRoleArn"}
-POLICY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                "Action": "secretsmanager:GetSecretValue",
-                "Resource": "*",
-            }
-        ],
-    }
-)
 JUNK_BODIES = [b"{", b"[1]", b"null", b'"x"', b"\xff\xfe", b'{"a":1} x', b"{}" * 3, b"\x00"]
 
 
