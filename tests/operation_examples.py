@@ -36,6 +36,31 @@ def _replicated(client: Any) -> None:
     client.replicate_secret_to_regions(SecretId="app", AddReplicaRegions=[{"Region": "eu-west-1"}])
 
 
+# The other account of the cross-account examples; its key lets both accounts use it.
+REPLICA_ACCOUNT = "210987654321"
+REPLICA_KEY_POLICY = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":['
+    f'"arn:aws:iam::{ACCOUNT}:root","arn:aws:iam::{REPLICA_ACCOUNT}:root"]}},'
+    '"Action":"kms:*","Resource":"*"}]}'
+)
+
+
+def _cross_account_replica(fake: Any, client: Any) -> dict[str, Any]:
+    """A replica of "app" in REPLICA_ACCOUNT, created there and not yet associated."""
+    key = fake.kms.create_key(account_id=REPLICA_ACCOUNT, policy=REPLICA_KEY_POLICY)
+    primary = client.describe_secret(SecretId="app")["ARN"]
+    replica = fake.client(REPLICA_ACCOUNT).create_secret(
+        Name="app-replica", CrossAccountPrimaryARN=primary, KmsKeyId=key
+    )
+    return {"CrossAccountReplicaARN": replica["ARN"]}
+
+
+def _cross_account_associated(fake: Any, client: Any) -> dict[str, Any]:
+    members = _cross_account_replica(fake, client)
+    client.associate_cross_account_replica(SecretId="app", **members)
+    return members
+
+
 @dataclass(frozen=True)
 class Example:
     params: dict[str, Any] = field(default_factory=dict)
@@ -44,15 +69,21 @@ class Example:
     # Request members known only once the secret exists: late(client) -> members.
     late: Callable[[Any], dict[str, Any]] | None = None
     region: str = REGION
+    # Set-up that needs the fake too (another account): fake_setup(fake, client) -> members.
+    fake_setup: Callable[[Any, Any], dict[str, Any]] | None = None
 
 
 EXAMPLES: dict[str, Example] = {
+    "AssociateCrossAccountReplica": Example({"SecretId": "app"}, fake_setup=_cross_account_replica),
     "BatchGetSecretValue": Example({"SecretIdList": ["app"]}),
     "CancelRotateSecret": Example({"SecretId": "app"}, setup=_rotating),
     "CreateSecret": Example({"Name": "second"}),
     "DeleteResourcePolicy": Example({"SecretId": "app"}),
     "DeleteSecret": Example({"SecretId": "app"}),
     "DescribeSecret": Example({"SecretId": "app"}),
+    "DisassociateCrossAccountReplica": Example(
+        {"SecretId": "app"}, fake_setup=_cross_account_associated
+    ),
     "GetRandomPassword": Example(),
     "GetResourcePolicy": Example({"SecretId": "app"}),
     "GetSecretValue": Example({"SecretId": "app"}),
@@ -105,6 +136,8 @@ def prepare(fake: Any, client: Any, operation: str) -> tuple[Any, dict[str, Any]
     params = dict(example.params)
     if example.late is not None:
         params.update(example.late(client))
+    if example.fake_setup is not None:
+        params.update(example.fake_setup(fake, client))
     if example.region != client.meta.region_name:
         import boto3
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from smfake._domain.access import Decision
+    from smfake._domain.backend import Backend
     from smfake._domain.conditions import ContextValue
     from smfake._domain.principals import Principal
     from smfake._domain.store import SecretStore
@@ -23,9 +24,10 @@ if TYPE_CHECKING:
 class AccessControl:
     """Access control for one fake: off unless ``fake.enforce_access`` is True."""
 
-    def __init__(self, account_id: str) -> None:
+    def __init__(self, account_id: str, backend: Backend | None = None) -> None:
         self._enabled = False
         self._account_id = account_id
+        self._backend = backend
         self._decisions: collections.deque[Decision] = collections.deque(maxlen=100)
 
     def __repr__(self) -> str:
@@ -61,10 +63,18 @@ class AccessControl:
 
     def _authorize(self, call: Call, store: SecretStore) -> None:
         """Raise AccessDeniedException when a policy refuses ``call`` (nothing has run yet)."""
+        backend = self._backend
         if not self._enabled:
+            if backend is not None and backend.key_gate is not None:
+                backend.key_gate = None
             return
         from smfake._wire import authorization
 
+        if backend is not None:
+            # Replication during this call encrypts as its caller (or its role) may.
+            backend.key_gate = authorization.ReplicationKeys(
+                call, self._decisions.append, backend.principals
+            )
         authorization.authorize(call, store, self._decisions.append)
 
     def _review_batch(self, call: Call, store: SecretStore) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from smfake._api import events as event_records
 from smfake._api import lambdas
 from smfake._api.access_control import AccessControl
+from smfake._api.accounts import Organizations
 from smfake._api.clock_control import FakeClock
 from smfake._api.events import CallRecorder, EventLog
 from smfake._api.http import HttpFront
@@ -68,7 +69,7 @@ class SecretsManagerFake:
         self.region = region
         self.events = EventLog()
         """CloudTrail-like records of every call and service event, oldest first."""
-        self.access = AccessControl(account_id)
+        self.access = AccessControl(account_id, self._backend)
         """Access control's findings: ``last_denial``, ``decisions``, ``check(...)``."""
         self.access._enabled = bool(enforce_access)
         # The pipeline's stages; faults join when a test first injects one (faults).
@@ -83,6 +84,8 @@ class SecretsManagerFake:
         """Access keys that act as given principals: ``fake.principals.add(key, secret)``."""
         self.http = HttpFront(self._responder, region=region)
         """The fake behind plain HTTP: ``fake.http.handle(...)``, ``fake.http.add_to(rsps)``."""
+        self.organizations = Organizations(self._backend)
+        """Which AWS Organization each account is in: ``fake.organizations.place(...)``."""
 
     @classmethod
     def _from_options(cls, options: Options) -> SecretsManagerFake:
@@ -211,6 +214,22 @@ class SecretsManagerFake:
                     f"no rotation function is registered as {arn}; registered: {known} "
                     "(see docs/clock-and-rotation.md#rotation)"
                 )
+
+    def client(
+        self,
+        account_id: str | None = None,
+        *,
+        region: str | None = None,
+        service_name: str = "secretsmanager",
+        **client_kwargs: Any,
+    ) -> Any:
+        """A botocore client (what ``boto3.client`` returns) that acts as the root user of
+        ``account_id`` (default: the fake's account) in ``region`` (default: the fake's):
+        the short way for a test to be another account. The fake must be active, unless
+        ``endpoint_url`` points at ``smfake serve``."""
+        from smfake._api.accounts import client_for
+
+        return client_for(self, account_id, region, service_name, client_kwargs)
 
     @property
     def rotations(self) -> list[RotationRecord]:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from smfake._api.options import check_region, policy_text
+from smfake._api.options import check_account, check_region, policy_text
 from smfake._domain.kms import KeyRing, KmsKey
 from smfake._wire.keypolicy import default_key_policy
 from smfake.errors import UsageError
@@ -45,12 +45,16 @@ class KmsKeys:
         key_id: str | None = None,
         region: str | None = None,
         policy: str | Mapping[str, object] | None = None,
+        account_id: str | None = None,
     ) -> str:
         """Create an enabled symmetric key; returns its ARN. ``key_id`` (a UUID, by default a
         generated one) makes the ARN predictable. ``policy`` is the key policy that access
         control evaluates (default: KMS's default key policy, which lets the account's IAM
-        policies decide)."""
-        ring = self._ring(region)
+        policies decide). Keys live per account and Region: ``account_id`` (default: the
+        fake's account) and ``region`` say whose."""
+        if account_id is not None:
+            check_account(account_id)
+        ring = self._ring(region, account=account_id)
         text = None if policy is None else _key_policy(policy)
         with self._backend.lock:
             try:
@@ -103,10 +107,12 @@ class KmsKeys:
         with self._key(key, region) as (_, found):
             return found.state
 
-    def _ring(self, region: str | None, key: str | None = None) -> KeyRing:
+    def _ring(
+        self, region: str | None, key: str | None = None, *, account: str | None = None
+    ) -> KeyRing:
         if region is not None:
             check_region(region)
-        account = self._account_id
+        account = account or self._account_id
         match = _KMS_ARN.match(key or "")
         if match is not None:
             region, account = match.group(1), match.group(2)

@@ -125,10 +125,7 @@ def check_options(
     switches: Mapping[str, object] | None = None,
 ) -> None:
     """Refuse a bad option with a UsageError (or UsageTypeError), before anything is built."""
-    if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
-        raise UsageError(
-            f"account_id must be 12 digits, got {account_id!r} (see docs/activation.md#options)"
-        )
+    check_account(account_id)
     check_region(region)
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
         raise UsageTypeError(f"seed is an int (or None for a random one), got {seed!r}")
@@ -172,6 +169,13 @@ def check_secret_value(name: str, value: object) -> None:
     raise UsageTypeError(
         f"secret {name!r}: a value is str, bytes or a JSON mapping, got {type(value).__name__}"
     )
+
+
+def check_account(account_id: object) -> None:
+    if not isinstance(account_id, str) or not _ACCOUNT.fullmatch(account_id):
+        raise UsageError(
+            f"account_id must be 12 digits, got {account_id!r} (see docs/activation.md#options)"
+        )
 
 
 def check_region(region: object) -> None:

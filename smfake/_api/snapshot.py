@@ -32,7 +32,7 @@ from smfake._api.snapshot_load import (
     secrets_of,
 )
 from smfake._domain.errors import DecryptionFailure
-from smfake._domain.secret import Replica, Secret, SecretVersion
+from smfake._domain.secret import CrossAccountPrimary, Replica, Secret, SecretVersion
 from smfake._domain.store import SecretStore
 from smfake.errors import UsageError
 
@@ -76,6 +76,7 @@ def dump(fake: Snapshotted) -> Snapshot:
                 }
                 for p in backend.principals
             ],
+            "organizations": dict(backend.organizations),
             "stores": [_store(store) for store in stores],
             "ids": {"seed": backend.ids.seed, "state": _rng_state(fake)},
         }
@@ -249,9 +250,26 @@ def _secret(store: SecretStore, secret: Secret) -> Snapshot:
         "primary_arn": secret.primary_arn,
         "primary_region": secret.primary_region,
         "replicas": [_replica(replica) for replica in secret.replicas.values()],
+        "cross_account_primary": _cross_account_primary(secret.cross_account_primary),
+        "cross_account_replicas": [
+            {
+                "replica_arn": entry.replica_arn,
+                "status": entry.status,
+                "role_arn": entry.role_arn,
+                "restriction": entry.restriction,
+                "message": entry.message,
+            }
+            for entry in secret.cross_account_replicas.values()
+        ],
         "labels": dict(secret.labels),
         "versions": [_version(store, secret, v) for v in secret.versions.values()],
     }
+
+
+def _cross_account_primary(link: CrossAccountPrimary | None) -> Snapshot | None:
+    if link is None:
+        return None
+    return {"primary_arn": link.primary_arn, "status": link.status, "message": link.message}
 
 
 def _replica(replica: Replica) -> Snapshot:

@@ -23,6 +23,8 @@ from smfake._domain.kms import DISABLED, ENABLED, PENDING_DELETION, KeyRing, Kms
 from smfake._domain.principals import Principal
 from smfake._domain.schedule import parse_rules
 from smfake._domain.secret import (
+    CrossAccountPrimary,
+    CrossAccountReplica,
     Replica,
     Secret,
     SecretValue,
@@ -46,6 +48,7 @@ FORMAT = 1
 _KEY_STATES = (ENABLED, DISABLED, PENDING_DELETION)
 _ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"([a-z]+-)+\d+")
+_ORGANIZATION = re.compile(r"o-[a-z0-9]{10,32}")
 
 
 @dataclass(slots=True)
@@ -74,6 +77,8 @@ def load(fake: Snapshotted, data: object) -> None:
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise bad("ids.seed", "an integer", seed)
     principals = [_principal(item) for item in top.objs("principals")]
+    # Organizations came later in format 1: absent means every account in the default one.
+    placed = _organizations(top.raw("organizations")) if top.has("organizations") else {}
     stores = [_store(item) for item in top.objs("stores")]
     _check_links(stores)
     backend = fake._backend
@@ -83,6 +88,8 @@ def load(fake: Snapshotted, data: object) -> None:
             backend.principals.remove(principal.access_key_id)
         for principal in principals:
             backend.principals.add(principal)
+        backend.organizations.clear()
+        backend.organizations.update(placed)
         if frozen or backend.clock.frozen:
             # The jobs are gone (reset), so moving the clock here runs nothing.
             backend.clock.set(now)
@@ -184,6 +191,22 @@ def _secret(item: Fields, store: _Store, key_ids: set[str]) -> Secret:
                 entry.opt_text("message"),
             )
         )
+    # Cross-account replication came later in format 1: absent means none.
+    link = item.opt_obj("cross_account_primary") if item.has("cross_account_primary") else None
+    if link is not None:
+        secret.cross_account_primary = CrossAccountPrimary(
+            link.text("primary_arn"), link.text("status"), link.opt_text("message")
+        )
+    for entry in item.objs("cross_account_replicas") if item.has("cross_account_replicas") else []:
+        secret.set_cross_account_replica(
+            CrossAccountReplica(
+                entry.text("replica_arn"),
+                entry.text("status"),
+                entry.opt_text("role_arn"),
+                entry.opt_text("restriction"),
+                entry.opt_text("message"),
+            )
+        )
     for entry in item.objs("versions"):
         version = SecretVersion(
             entry.text("id"),
@@ -240,6 +263,17 @@ def _principal(item: Fields) -> Principal:
         item.opt_text("permissions_boundary") if item.has("permissions_boundary") else None,
         tuple(sorted(item.str_map("tags").items())) if item.has("tags") else (),
     )
+
+
+def _organizations(value: object) -> dict[str, str | None]:
+    if isinstance(value, dict) and all(
+        isinstance(account, str)
+        and _ACCOUNT.fullmatch(account)
+        and (org is None or (isinstance(org, str) and _ORGANIZATION.fullmatch(org)))
+        for account, org in value.items()
+    ):
+        return dict(value)
+    raise bad("organizations", "an object of account ids to organization ids or null", value)
 
 
 def _check_links(stores: list[_Store]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from smfake._domain import replication
+from smfake._domain import crossaccount, replication
 from smfake._domain.clock import FakeClock
 from smfake._domain.ids import IdSource
 from smfake._domain.locking import FakeLock
@@ -12,7 +12,10 @@ from smfake._domain.notices import Notice, Notify
 from smfake._domain.principals import Principals
 from smfake._domain.rotation import Invoke, RotationFunction, Rotator
 from smfake._domain.secret import Secret
-from smfake._domain.store import SecretStore
+from smfake._domain.store import KeyGate, SecretStore
+
+# The organization every account of a fake is in until a test places it elsewhere.
+DEFAULT_ORGANIZATION = "o-smfake0org"
 
 
 class Backend:
@@ -35,6 +38,11 @@ class Backend:
         self.principals = Principals()
         # Receives the service's own events (rotation, deletion).
         self._notify = notify
+        # Organizations (cross-account replication's SameOrg): every account belongs to
+        # DEFAULT_ORGANIZATION unless placed elsewhere (None: in no organization).
+        self.organizations: dict[str, str | None] = {}
+        # Access control's say on the KMS keys replication encrypts with, while enforced.
+        self.key_gate: KeyGate | None = None
 
     def store(self, account: str, region: str) -> SecretStore:
         key = (account, region)
@@ -56,7 +64,19 @@ class Backend:
     # -- StoreServices ----------------------------------------------------------------------
 
     def replicate(self, store: SecretStore, secret: Secret) -> None:
-        replication.sync(store, secret, store_of=self.regions_of(store.account))
+        if secret.replicas:
+            replication.sync(store, secret, store_of=self.regions_of(store.account))
+        if secret.cross_account_replicas:
+            crossaccount.sync(
+                store, secret, accounts=self.accounts_in(store.region), gate=self.key_gate
+            )
+
+    def organization_of(self, account: str) -> str | None:
+        return self.organizations.get(account, DEFAULT_ORGANIZATION)
+
+    def same_organization(self, account: str, other: str) -> bool:
+        mine = self.organization_of(account)
+        return mine is not None and mine == self.organization_of(other)
 
     def current_written(self, store: SecretStore, secret: Secret) -> None:
         self.rotator.written_by_hand(store, secret)
@@ -67,6 +87,9 @@ class Backend:
 
     def regions_of(self, account: str) -> replication.StoreOf:
         return lambda region: self.store(account, region)
+
+    def accounts_in(self, region: str) -> crossaccount.StoreOfAccount:
+        return lambda account: self.store(account, region)
 
     def stores(self) -> list[SecretStore]:
         return list(self._stores.values())

@@ -196,6 +196,60 @@ REPLICA_IN_OWN_REGION = "Invalid replica region: {region} is the primary region 
 NOT_A_REPLICA = "The secret {name} is not a replica secret."
 REPLICATION_SUCCEEDED = "Replication succeeded"
 
+# -- Cross-account replication (1.44 §A2-§A6) -------------------------------------------------
+# [U] all of them: AWS publishes no text for the new surface (AWS_SPEC_1_44 §A9).
+CROSS_ACCOUNT_REPLICA_READ_ONLY = (
+    "Operation not permitted on a cross-account replica secret. "
+    "Make the change to its primary secret {primary}."
+)
+CROSS_ACCOUNT_REPLICA_UNDELETABLE = (
+    "You can't delete secret {arn} while it is a cross-account replica. "
+    "Call StopReplicationToReplica first."
+)
+PRIMARY_HAS_CROSS_ACCOUNT_REPLICAS = (
+    "You can't delete secret {arn} that still has cross-account replicas [{replicas}]. "
+    "Call DisassociateCrossAccountReplica first."
+)
+CROSS_ACCOUNT_FORBIDDEN_MEMBER = (
+    "You can't specify {member} when you create a cross-account replica secret."
+)
+CROSS_ACCOUNT_KEY_REQUIRED = (
+    "You must specify a customer managed KMS key in KmsKeyId to create a cross-account "
+    "replica secret. The AWS managed key aws/secretsmanager can't be used across accounts."
+)
+CROSS_ACCOUNT_ARN_INVALID = "{member} must be the full ARN of a secret, got {arn}."
+CROSS_ACCOUNT_REGION_MISMATCH = (
+    "The primary secret and its cross-account replica must be in the same Region and "
+    "partition. {member} is in {region}; this request is in {here}."
+)
+CROSS_ACCOUNT_SAME_ACCOUNT = (
+    "{member} must name a secret in another AWS account. To replicate within your account, "
+    "use ReplicateSecretToRegions."
+)
+CROSS_ACCOUNT_NOT_REPLICA_OF = (
+    "The secret {replica} isn't a cross-account replica of the primary secret {primary}."
+)
+CROSS_ACCOUNT_REPLICA_LIMIT = (
+    "The primary secret {arn} already has a cross-account replica ({existing}). "
+    "A primary secret can have only one."
+)
+CROSS_ACCOUNT_SOURCE_IS_REPLICA = "The secret {arn} is a replica and can't be a primary secret."
+CROSS_ACCOUNT_NOT_SAME_ORG = (
+    "The account of the replica secret {replica} isn't in the same AWS Organization as the "
+    "primary secret's account. Use ReplicaRestriction NoRestriction to replicate outside it."
+)
+CROSS_ACCOUNT_NOT_ASSOCIATED = (
+    "The secret {replica} isn't a cross-account replica of the primary secret {primary}."
+)
+CROSS_ACCOUNT_KEY_UNUSABLE = (
+    "Replication failed: the KMS key of the replica secret can't be used to encrypt its value."
+)
+CROSS_ACCOUNT_KEY_DENIED = (
+    "Replication failed: {identity} isn't allowed to perform kms:Encrypt on the KMS key of "
+    "the replica secret."
+)
+CROSS_ACCOUNT_PRIMARY_GONE = "Replication failed: the primary secret no longer exists."
+
 # -- Common AWS errors: throttling, availability, authentication (§1, §19) ---------------------
 # [I] aws-secretsmanager-caching issues and botocore threads quote these for this service.
 RATE_EXCEEDED = "Rate exceeded"

@@ -35,8 +35,11 @@ from smfake._domain.store import SecretStore
 
 Effect = Literal["Allow", "Deny"]
 
-# The only policy a secret can have; PolicyName defaults to it [M].
+# The user's policy; PolicyName defaults to it [M].
 DEFAULT_NAME = "default"
+# The system-managed policy of a cross-account replica (1.44 §A7), attached by CreateSecret
+# with CrossAccountPrimaryARN and removed by StopReplicationToReplica.
+REPLICATION_POLICY_NAME = "cross-account-replication"
 VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
 
 # ValidateResourcePolicy check names. AWS documents none of its own (unverified).
@@ -151,7 +154,7 @@ class Finding:
 def attach_policy(
     store: SecretStore, secret_id: str, *, document: str, block_public: bool, name: str
 ) -> Secret:
-    secret = store.get_writable(secret_id)
+    secret = store.get_writable(secret_id, own_lifecycle=True)
     _check_writable_name(name)
     policy = parse(document)
     if block_public and grants_broad_access(policy):
@@ -161,25 +164,57 @@ def attach_policy(
     return secret
 
 
-def policy_holder(store: SecretStore, secret_id: str, *, name: str) -> Secret:
-    """The secret whose policy GetResourcePolicy shows (``secret.policy``)."""
+def attached(secret: Secret) -> dict[str, str]:
+    """Every resource policy attached to ``secret``, by name: its ``default`` (the user's)
+    and, on a cross-account replica, the system-managed one. Access control evaluates them
+    all (unverified: the only reading under which the managed policy does anything)."""
+    found = {} if secret.policy is None else {DEFAULT_NAME: secret.policy}
+    link = secret.cross_account_primary
+    if link is not None:
+        found[REPLICATION_POLICY_NAME] = replication_policy(link.primary_arn)
+    return found
+
+
+def replication_policy(primary_arn: str) -> str:
+    """The text of the managed policy: AWS does not publish it (unverified). Its purpose, per
+    AWS's docs, is to let the primary's account accept replication into the replica."""
+    partition, account = primary_arn.split(":")[1], primary_arn.split(":")[4]
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowCrossAccountReplication",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                "Action": "secretsmanager:AcceptCrossAccountReplication",
+                "Resource": "*",
+            }
+        ],
+    }
+    return json.dumps(document, separators=(",", ":"))
+
+
+def policy_text(store: SecretStore, secret_id: str, *, name: str) -> tuple[Secret, str | None]:
+    """The secret and the text of its policy ``name`` (GetResourcePolicy): ``default`` may
+    be absent; another name must be attached."""
     secret = store.get_live(secret_id)
-    if name != DEFAULT_NAME:
+    policies = attached(secret)
+    if name != DEFAULT_NAME and name not in policies:
         raise ResourceNotFoundException(messages.POLICY_NAME_NOT_FOUND)
-    return secret
+    return secret, policies.get(name)
 
 
 def policy_names(store: SecretStore, secret_id: str) -> tuple[Secret, list[str]]:
     """The names of the policies attached to a secret: ``default`` first, then the others in
-    alphabetical order (ListResourcePolicies). smfake attaches only the default policy; a
-    secret without one lists none (listing ``default`` only when attached is unverified)."""
+    alphabetical order (ListResourcePolicies); ``default`` only when one is attached
+    (unverified)."""
     secret = store.get_live(secret_id)
-    names = [] if secret.policy is None else [DEFAULT_NAME]
+    names = list(attached(secret))
     return secret, sorted(names, key=lambda name: (name != DEFAULT_NAME, name))
 
 
 def detach_policy(store: SecretStore, secret_id: str, *, name: str) -> Secret:
-    secret = store.get_writable(secret_id)
+    secret = store.get_writable(secret_id, own_lifecycle=True)
     _check_writable_name(name)
     secret.policy = None
     store.changed(secret)

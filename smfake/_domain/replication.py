@@ -149,8 +149,27 @@ def _copy(
     kms_key_id: str | None,
     clear: dict[str, SecretValue] | None = None,
 ) -> None:
+    copy_versions(primary_store, primary, store, copy, kms_key_id, clear)
+    copy.description = primary.description
+    copy.kms_key_id = kms_key_id
+    copy.tags = None if primary.tags is None else dict(primary.tags)
+    copy.policy = primary.policy
+    store.set_last_changed(copy, primary.last_changed)
+
+
+def copy_versions(
+    primary_store: SecretStore,
+    primary: Secret,
+    store: SecretStore,
+    copy: Secret,
+    kms_key_id: str | None,
+    clear: dict[str, SecretValue] | None = None,
+) -> bool:
+    """Give ``copy`` the primary's versions and labels, values sealed under ``kms_key_id``
+    in ``store``; whether anything changed. Raises before changing anything when a value
+    cannot be read or sealed."""
     # Versions are immutable once they hold a value, so only new or newly filled ones need
-    # encrypting in the replica's Region; everything is prepared before anything changes.
+    # encrypting in the replica's store; everything is prepared before anything changes.
     sealed = {}
     for version_id, version in primary.versions.items():
         mine = copy.versions.get(version_id)
@@ -166,10 +185,7 @@ def _copy(
             mine.sealed, mine.kms_key_id = sealed[version_id], kms_key_id
         mine.stages = version.stages
         versions[version_id] = mine
+    changed = bool(sealed) or list(versions) != list(copy.versions) or copy.labels != primary.labels
     copy.versions = versions
     copy.labels = dict(primary.labels)
-    copy.description = primary.description
-    copy.kms_key_id = kms_key_id
-    copy.tags = None if primary.tags is None else dict(primary.tags)
-    copy.policy = primary.policy
-    store.set_last_changed(copy, primary.last_changed)
+    return changed

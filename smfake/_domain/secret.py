@@ -7,7 +7,7 @@ so that a refused call leaves the secret exactly as it was.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
@@ -92,6 +92,46 @@ class Replica:
 _NO_REPLICAS: Mapping[str, Replica] = MappingProxyType({})
 
 
+@dataclass(slots=True)
+class CrossAccountPrimary:
+    """How a cross-account replica sees its primary in another account (1.44 §A2)."""
+
+    primary_arn: str
+    status: str
+    message: str | None = None
+
+
+@dataclass(slots=True)
+class CrossAccountReplica:
+    """How a primary sees its cross-account replica (1.44 §A2): one entry per replica ARN."""
+
+    replica_arn: str
+    status: str
+    role_arn: str | None = None
+    restriction: str | None = None
+    message: str | None = None
+
+
+class _NoEntries(Mapping[str, CrossAccountReplica]):
+    """The empty mapping that secrets without cross-account replicas share; hashable, as a
+    dataclass default must be."""
+
+    def __getitem__(self, key: str) -> CrossAccountReplica:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __hash__(self) -> int:
+        return 0
+
+
+_NO_CROSS_ACCOUNT_REPLICAS: Mapping[str, CrossAccountReplica] = _NoEntries()
+
+
 def is_arn_of(arn: str, name: str) -> bool:
     """Whether ``arn`` ends with ``name`` and a suffix, as a secret's ARN does (§2.2)."""
     cut = len(arn) - len(name) - ARN_SUFFIX_LENGTH - 1
@@ -150,6 +190,10 @@ class Secret:
     last_rotated: datetime | None = None
     next_rotation: datetime | None = None
     rotation_job: Job | None = field(default=None, repr=False)
+    # Cross-account replication (1.44 §A2): a replica names its primary in another account;
+    # a primary lists its replicas in other accounts by their ARNs.
+    cross_account_primary: CrossAccountPrimary | None = None
+    cross_account_replicas: Mapping[str, CrossAccountReplica] = _NO_CROSS_ACCOUNT_REPLICAS
 
     def __init__(
         self,
@@ -219,9 +263,24 @@ class Secret:
         self.replicas = replicas or _NO_REPLICAS
         return dropped
 
+    def set_cross_account_replica(self, entry: CrossAccountReplica) -> None:
+        self.cross_account_replicas = {**self.cross_account_replicas, entry.replica_arn: entry}
+
+    def drop_cross_account_replica(self, replica_arn: str) -> CrossAccountReplica | None:
+        entries = dict(self.cross_account_replicas)
+        dropped = entries.pop(replica_arn, None)
+        self.cross_account_replicas = entries or _NO_CROSS_ACCOUNT_REPLICAS
+        return dropped
+
     @property
     def is_replica(self) -> bool:
+        """A replica in another Region of the same account (§10)."""
         return self.primary_arn is not None
+
+    @property
+    def is_cross_account_replica(self) -> bool:
+        """A replica of a primary in another account, until StopReplicationToReplica."""
+        return self.cross_account_primary is not None
 
     @property
     def scheduled_for_deletion(self) -> bool:

@@ -66,6 +66,16 @@ class Deletion:
     deletion_date: datetime
 
 
+class KeyGate(Protocol):
+    """Whether the identity that replicates may encrypt with a KMS key (access control, when
+    it is enforced; cross-account replication)."""
+
+    def may_encrypt(
+        self, store: SecretStore, key_id: str, secret: Secret, *, role_arn: str | None
+    ) -> str | None:
+        """None when allowed; else the ARN of the identity the key policy refused."""
+
+
 class StoreServices(Protocol):
     """What a store needs from the rest of its fake, given at construction (the Backend)."""
 
@@ -73,16 +83,23 @@ class StoreServices(Protocol):
     def rotator(self) -> Rotator: ...
 
     def store(self, account: str, region: str) -> SecretStore:
-        """The store of ``account`` in another Region (replication)."""
+        """The store of ``account`` in ``region`` (replication)."""
 
     def replicate(self, store: SecretStore, secret: Secret) -> None:
-        """Bring a primary's replicas in other Regions up to date."""
+        """Bring a primary's replicas in other Regions and other accounts up to date."""
 
     def current_written(self, store: SecretStore, secret: Secret) -> None:
         """A new AWSCURRENT written by hand reschedules rotation (§7.2)."""
 
     def notify(self, notice: Notice) -> None:
         """Receive one of the service's own events (§16)."""
+
+    def same_organization(self, account: str, other: str) -> bool:
+        """Whether two accounts are in one AWS Organization (ReplicaRestriction SameOrg)."""
+
+    @property
+    def key_gate(self) -> KeyGate | None:
+        """Access control's say on KMS keys that replication encrypts with, if enforced."""
 
 
 class SecretStore:
@@ -144,17 +161,24 @@ class SecretStore:
             raise InvalidRequestException(messages.MARKED_FOR_DELETION)
         return secret
 
-    def get_writable(self, secret_id: str) -> Secret:
+    def get_writable(self, secret_id: str, *, own_lifecycle: bool = False) -> Secret:
         """The secret, for an operation that changes it: refuses one scheduled for deletion
-        and a replica, each with AWS's error."""
+        and a replica, each with AWS's error. A cross-account replica keeps its own tags,
+        policy and key (``own_lifecycle``); its value and metadata come from its primary
+        (1.44 §A2.5, unverified)."""
         secret = self.get_live(secret_id)
         if secret.is_replica:
             raise InvalidParameterException(messages.REPLICA_READ_ONLY)
+        link = secret.cross_account_primary
+        if link is not None and not own_lifecycle:
+            raise InvalidParameterException(
+                messages.CROSS_ACCOUNT_REPLICA_READ_ONLY, primary=link.primary_arn
+            )
         return secret
 
     def changed(self, secret: Secret) -> None:
         """Call after a successful change of ``secret``: its replicas follow."""
-        if secret.replicas:
+        if secret.replicas or secret.cross_account_replicas:
             self._services.replicate(self, secret)
 
     # -- create / write ---------------------------------------------------------------------
@@ -223,7 +247,7 @@ class SecretStore:
         description: str | None,
         kms_key_id: str | None,
     ) -> tuple[Secret, SecretVersion | None]:
-        secret = self.get_writable(secret_id)
+        secret = self.get_writable(secret_id, own_lifecycle=value is None and description is None)
         key = secret.kms_key_id if kms_key_id is None else normalise_kms_key(kms_key_id)
         # A new key re-encrypts the versions that carry the AWS labels (§13). Everything that
         # can fail (decrypting with the old key, encrypting with the new) happens first.
@@ -372,7 +396,7 @@ class SecretStore:
         return secret
 
     def tag(self, secret_id: str, *, tag_list: Sequence[tuple[str, str]]) -> Secret:
-        secret = self.get_writable(secret_id)
+        secret = self.get_writable(secret_id, own_lifecycle=True)
         if tag_list or secret.tags is not None:
             # LimitExceededException is not in TagResource's model, and botocore's standard
             # retry mode retries it: the error the model lists for a bad parameter instead.
@@ -382,7 +406,7 @@ class SecretStore:
         return secret
 
     def untag(self, secret_id: str, *, keys: Sequence[str]) -> Secret:
-        secret = self.get_writable(secret_id)
+        secret = self.get_writable(secret_id, own_lifecycle=True)
         if secret.tags is not None:
             secret.tags = tags.without(secret.tags, keys)
             self.set_last_changed(secret, self._clock.now())
@@ -411,6 +435,17 @@ class SecretStore:
         if secret.replicas:
             raise InvalidParameterException(
                 messages.PRIMARY_HAS_REPLICAS, arn=secret.arn, regions=", ".join(secret.replicas)
+            )
+        # Cross-account replication ends from both sides before either can go (1.44 §A2.5).
+        if secret.cross_account_primary is not None:
+            raise InvalidParameterException(
+                messages.CROSS_ACCOUNT_REPLICA_UNDELETABLE, arn=secret.arn
+            )
+        if secret.cross_account_replicas:
+            raise InvalidParameterException(
+                messages.PRIMARY_HAS_CROSS_ACCOUNT_REPLICAS,
+                arn=secret.arn,
+                replicas=", ".join(secret.cross_account_replicas),
             )
         if force:
             self._delete_for_good(secret)
@@ -498,6 +533,17 @@ class SecretStore:
     def peers(self, region: str) -> SecretStore:
         """The store of the same account in ``region``."""
         return self._services.store(self.account, region)
+
+    def other_account(self, account: str) -> SecretStore:
+        """The store of ``account`` in this Region (cross-account replication)."""
+        return self._services.store(account, self.region)
+
+    def same_organization(self, account: str) -> bool:
+        return self._services.same_organization(self.account, account)
+
+    @property
+    def key_gate(self) -> KeyGate | None:
+        return self._services.key_gate
 
     @property
     def index(self) -> SecretIndex:

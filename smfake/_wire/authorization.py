@@ -12,7 +12,7 @@ evaluation beneath.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,13 +27,13 @@ from smfake._domain.access import (
 from smfake._domain.conditions import ContextValue
 from smfake._domain.errors import AccessDeniedException, ServiceError
 from smfake._domain.kms import KmsKey
-from smfake._domain.policy import Policy
+from smfake._domain.policy import DEFAULT_NAME, REPLICATION_POLICY_NAME, Policy, attached
 from smfake._domain.policy import parse as parse_resource_policy
 from smfake._domain.principals import Principal, root_arn
 from smfake._domain.secret import Secret
 from smfake._domain.store import SecretStore, partition_of
 from smfake._wire.declare import Operation
-from smfake._wire.dispatch import Call
+from smfake._wire.dispatch import SECRET_ARN, Call
 from smfake._wire.keypolicy import default_key_policy
 from smfake._wire.model import service_model
 from smfake._wire.operations import DECLARATIONS
@@ -79,6 +79,10 @@ def authorize(call: Call, store: SecretStore, record: Record) -> None:
     secret = _secret_of(call.params, store)
     for question in _questions(declaration, call, store, secret):
         _ask(principal, call, question, record)
+    if declaration.peer is not None:
+        _ask_peer(principal, call, store, declaration.peer, record)
+    if declaration.passes_role is not None:
+        _ask_pass_role(principal, call, declaration.passes_role, record)
     key = _key_of(declaration, call, store, secret)
     if key is not None and declaration.kms is not None:
         _ask_kms(principal, call, store, key, _KMS_ACTIONS[declaration.kms], secret, record)
@@ -214,7 +218,7 @@ def _questions(
     declaration: Operation, call: Call, store: SecretStore, secret: Secret | None
 ) -> Iterator[_Question]:
     params = call.params
-    actions = (call.operation, *declaration.also_asks(params))
+    actions = (call.operation, *declaration.also_asks(params, secret))
     if declaration.about_account(params):
         yield _Question(
             f"secretsmanager:{actions[0]}", "*", None, None, None, _request_context(params)
@@ -222,12 +226,100 @@ def _questions(
         for action in actions[1:]:
             yield _Question(f"secretsmanager:{action}", "*", None, None, None, {})
         return
-    for action in actions:
-        yield _secret_question(f"secretsmanager:{action}", call, store, secret)
+    named: dict[str, ContextValue] = {}
+    if _takes_member(call.operation, "PolicyName"):
+        given = params.get("PolicyName")
+        named["secretsmanager:PolicyName"] = given if isinstance(given, str) else DEFAULT_NAME
+    yield _secret_question(f"secretsmanager:{actions[0]}", call, store, secret, named)
+    for action in actions[1:]:
+        # The policy actions a call implies are about the managed policy (1.44 §A8).
+        implied: dict[str, ContextValue] = {}
+        if action.endswith("ResourcePolicy"):
+            implied["secretsmanager:PolicyName"] = REPLICATION_POLICY_NAME
+        yield _secret_question(f"secretsmanager:{action}", call, store, secret, implied)
+
+
+def _ask_peer(
+    principal: Principal, call: Call, store: SecretStore, peer: tuple[str, str], record: Record
+) -> None:
+    """The action a call asks on another account's secret (AcceptCrossAccountReplication on
+    the replica): the caller's policies and the secret's resource policies must allow it."""
+    member, action = peer
+    arn = call.params.get(member)
+    match = SECRET_ARN.match(arn) if isinstance(arn, str) else None
+    if arn is None or match is None or match.group(1) != store.region:
+        return  # the handler refuses it
+    peer_store = store.other_account(match.group(2))
+    found = _secret_of({"SecretId": arn}, peer_store)
+    if found is None:
+        return
+    context = {**_request_context(call.params), **_resource_context(found)}
+    question = _Question(
+        f"secretsmanager:{action}",
+        found.arn,
+        peer_store.account,
+        found.arn,
+        _secret_policy(found),
+        context,
+    )
+    _ask(principal, call, question, record)
+
+
+def _ask_pass_role(principal: Principal, call: Call, member: str, record: Record) -> None:
+    """A role the call hands to the service needs iam:PassRole on it."""
+    role = call.params.get(member)
+    if not isinstance(role, str):
+        return
+    parts = role.split(":")
+    account = parts[4] if len(parts) > 4 and parts[4] else principal.account_id
+    question = _Question("iam:PassRole", role, account, role, None, {})
+    _ask(principal, call, question, record)
+
+
+class ReplicationKeys:
+    """The KeyGate of one call while access control is enforced: replication encrypts with
+    the replica's key as the call's caller (a forward access session) or, when the primary
+    was associated with a ReplicationRoleARN, as that role (1.44 §A2.4). The replica's key
+    policy must allow it, as for any cross-account use of a key."""
+
+    def __init__(self, call: Call, record: Record, principals: Iterable[Principal]) -> None:
+        self._call = call
+        self._record = record
+        self._principals = principals
+
+    def may_encrypt(
+        self, store: SecretStore, key_id: str, secret: Secret, *, role_arn: str | None
+    ) -> str | None:
+        call = self._call
+        principal = (
+            _principal(call) if role_arn is None else _role(self._principals, store, role_arn)
+        )
+        key = store.keys.find(key_id)
+        if key is None:
+            return principal.arn
+        try:
+            _ask_kms(principal, call, store, key, "kms:Encrypt", secret, self._record)
+        except AccessDeniedException:
+            return principal.arn
+        return None
+
+
+def _role(principals: Iterable[Principal], store: SecretStore, role_arn: str) -> Principal:
+    """The principal a role acts as: a registered principal with that ARN, else the role
+    without policies of its own."""
+    for principal in principals:
+        if principal.arn == role_arn:
+            return principal
+    parts = role_arn.split(":")
+    return Principal("", parts[4] if len(parts) > 4 else store.account, role_arn)
 
 
 def _secret_question(
-    action: str, call: Call, store: SecretStore, secret: Secret | None
+    action: str,
+    call: Call,
+    store: SecretStore,
+    secret: Secret | None,
+    extra: Mapping[str, ContextValue] | None = None,
 ) -> _Question:
     params = call.params
     given = params.get("SecretId")
@@ -240,13 +332,23 @@ def _secret_question(
         text = given if isinstance(given, str) else ""
         arn = text if text.startswith("arn:") else f"{store.arn_prefix}{text}"
         shown = text
-    context: dict[str, ContextValue] = {**_request_context(params)}
+    context: dict[str, ContextValue] = {**_request_context(params), **(extra or {})}
     if secret is not None:
         context.update(_resource_context(secret))
-    policy = None
-    if secret is not None and secret.policy is not None:
-        policy = _resource_policy(secret.policy)
+    policy = None if secret is None else _secret_policy(secret)
     return _Question(action, arn, store.account, shown, policy, context)
+
+
+def _secret_policy(secret: Secret) -> Policy | None:
+    """Every policy attached to the secret, as one resource-based policy."""
+    texts = list(attached(secret).values())
+    if not texts:
+        return None
+    if len(texts) == 1:
+        return _resource_policy(texts[0])
+    parsed = [_resource_policy(text) for text in texts]
+    statements = tuple(statement for policy in parsed for statement in policy.statements)
+    return Policy(parsed[0].version, statements)
 
 
 def _request_context(params: Mapping[str, Any]) -> dict[str, ContextValue]:
@@ -353,10 +455,15 @@ def _key_of(
     return _secret_key(store, secret) if has_value else None
 
 
-@functools.cache
 def _takes_key(operation: str) -> bool:
     """Whether the operation's input has a KmsKeyId that chooses the key of a new value."""
-    return "KmsKeyId" in service_model().operation_model(operation).input_shape.members
+    return _takes_member(operation, "KmsKeyId")
+
+
+@functools.cache
+def _takes_member(operation: str, member: str) -> bool:
+    """Whether the operation's input in the installed botocore's model has ``member``."""
+    return member in service_model().operation_model(operation).input_shape.members
 
 
 def _secret_key(store: SecretStore, secret: Secret) -> KmsKey | _ManagedKey | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from smfake._domain.secret import Secret
 from smfake._wire.views import Handler
 
 # "secret": about the secret its SecretId names (or, with ``creates``, its Name);
@@ -23,10 +24,12 @@ from smfake._wire.views import Handler
 Scope = Literal["secret", "account", "secret-if-named"]
 # "decrypt": reads a value (kms:Decrypt); "encrypt": writes one (kms:GenerateDataKey).
 KmsUse = Literal["decrypt", "encrypt"]
-Asks = Callable[[Mapping[str, Any]], tuple[str, ...]]
+# The further actions a request asks for, from its parameters and the secret it names (None
+# when the call creates it, or names none that exists).
+Asks = Callable[[Mapping[str, Any], "Secret | None"], tuple[str, ...]]
 
 
-def _asks_nothing(_: Mapping[str, Any]) -> tuple[str, ...]:
+def _asks_nothing(_: Mapping[str, Any], __: Secret | None) -> tuple[str, ...]:
     return ()
 
 
@@ -45,6 +48,11 @@ class Operation:
     also_asks: Asks = _asks_nothing
     # A batch: the operation each secret of its result is authorized and recorded as.
     each_secret: str | None = None
+    # (request member, action): the member names a secret of another account, on which the
+    # call also asks the action (cross-account replication's AcceptCrossAccountReplication).
+    peer: tuple[str, str] | None = None
+    # The request member naming an IAM role that the call passes (iam:PassRole).
+    passes_role: str | None = None
 
     def about_account(self, params: Mapping[str, Any]) -> bool:
         """Whether the call is about the account rather than one secret."""
@@ -65,6 +73,8 @@ def operation(
     kms: KmsUse | None = None,
     also_asks: Asks = _asks_nothing,
     each_secret: str | None = None,
+    peer: tuple[str, str] | None = None,
+    passes_role: str | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register the decorated handler as the operation ``name``, with its declaration."""
 
@@ -72,7 +82,16 @@ def operation(
         if name in _declared:
             raise RuntimeError(f"operation {name} is declared twice")
         _declared[name] = Operation(
-            name, handler, read_only, scope, creates, kms, also_asks, each_secret
+            name,
+            handler,
+            read_only,
+            scope,
+            creates,
+            kms,
+            also_asks,
+            each_secret,
+            peer,
+            passes_role,
         )
         return handler
 

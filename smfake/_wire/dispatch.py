@@ -209,13 +209,13 @@ def owner_of(params: dict[str, Any], account: str, region: str) -> str:
     also allow it); anything else stays in the caller's account."""
     secret_id = params.get("SecretId")
     if isinstance(secret_id, str) and secret_id.startswith("arn:"):
-        match = _SECRET_ARN.match(secret_id)
+        match = SECRET_ARN.match(secret_id)
         if match is not None and match.group(1) == region:
             return match.group(2)
     return account
 
 
-_SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:")
+SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:")
 
 
 def error_reply(error: ServiceError, request_id: str) -> Reply:

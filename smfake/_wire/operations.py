@@ -13,9 +13,17 @@ from typing import Any
 from smfake._domain import messages
 from smfake._domain import replication as replicas
 from smfake._domain.errors import InvalidRequestException
+from smfake._domain.secret import Secret
 from smfake._domain.store import SecretStore
 from smfake._wire.declare import Operation, declared, operation
-from smfake._wire.handlers import listing, passwords, policies, replication, rotation
+from smfake._wire.handlers import (
+    crossaccount,
+    listing,
+    passwords,
+    policies,
+    replication,
+    rotation,
+)
 from smfake._wire.views import (
     DEFAULT_KEY_MARKER,
     Handler,
@@ -31,9 +39,12 @@ from smfake._wire.views import (
 )
 
 
-def _create_asks(params: Mapping[str, Any]) -> tuple[str, ...]:
-    # Tagging and replicating at creation need their own permissions too (§18 [M]).
-    asks = ("TagResource",) if params.get("Tags") else ()
+def _create_asks(params: Mapping[str, Any], _: Secret | None) -> tuple[str, ...]:
+    # Tagging and replicating at creation need their own permissions too (§18 [M]); so does
+    # the managed policy a cross-account replica gets (1.44 §A3 [M]).
+    asks: tuple[str, ...] = ("TagResource",) if params.get("Tags") else ()
+    if params.get("CrossAccountPrimaryARN"):
+        asks += ("PutResourcePolicy",)
     return asks + (("ReplicateSecretToRegions",) if params.get("AddReplicaRegions") else ())
 
 
@@ -42,6 +53,9 @@ def _create_asks(params: Mapping[str, Any]) -> tuple[str, ...]:
 
 @operation("CreateSecret", creates=True, kms="encrypt", also_asks=_create_asks)
 def create_secret(store: SecretStore, params: Params) -> Params:
+    primary_arn = params.get("CrossAccountPrimaryARN")
+    if primary_arn is not None:
+        return crossaccount.create_replica(store, params, str(primary_arn))
     unsupported("CreateSecret", params, "Type")
     request_token = token(params)
     new_value = value(params)
@@ -183,6 +197,6 @@ def untag_resource(store: SecretStore, params: Params) -> Params:
 
 
 # The handler modules imported above registered their operations with @operation too.
-_HANDLER_MODULES = (listing, passwords, policies, replication, rotation)
+_HANDLER_MODULES = (crossaccount, listing, passwords, policies, replication, rotation)
 DECLARATIONS: Mapping[str, Operation] = declared()
 OPERATIONS: dict[str, Handler] = {name: op.handler for name, op in sorted(DECLARATIONS.items())}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -11,6 +12,7 @@ from smfake._domain.kms import AWS_MANAGED_ALIAS
 from smfake._domain.schedule import RotationRules
 from smfake._domain.secret import Secret, SecretValue, SecretVersion
 from smfake._domain.store import SecretStore
+from smfake._wire.model import service_model
 from smfake.errors import UnsupportedOperation
 
 Params = dict[str, Any]
@@ -87,7 +89,41 @@ def describe(secret: Secret) -> Params:
         out["PrimaryRegion"] = secret.primary_region
     if secret.replicas:
         out["ReplicationStatus"] = replication_status(secret)
+    if secret.cross_account_primary is not None or secret.cross_account_replicas:
+        out.update(cross_account_fields(secret))
     return out
+
+
+def cross_account_fields(secret: Secret) -> Params:
+    """DescribeSecret's CrossAccountPrimary (on a replica) and CrossAccountReplicas (on a
+    primary), for a botocore whose model has them (1.44); an older one gets neither."""
+    out: Params = {}
+    if "CrossAccountPrimary" not in output_members("DescribeSecret"):
+        return out
+    link = secret.cross_account_primary
+    if link is not None:
+        primary: Params = {"PrimarySecretARN": link.primary_arn, "ReplicationStatus": link.status}
+        if link.message is not None:
+            primary["StatusMessage"] = link.message
+        out["CrossAccountPrimary"] = primary
+    entries = []
+    for entry in secret.cross_account_replicas.values():
+        shown: Params = {"ReplicaSecretARN": entry.replica_arn}
+        if entry.role_arn is not None:
+            shown["ReplicationRoleARN"] = entry.role_arn
+        shown["ReplicationStatus"] = entry.status
+        if entry.message is not None:
+            shown["StatusMessage"] = entry.message
+        entries.append(shown)
+    if entries:
+        out["CrossAccountReplicas"] = entries
+    return out
+
+
+@functools.cache
+def output_members(operation: str) -> frozenset[str]:
+    """The members of ``operation``'s output in the installed botocore's model."""
+    return frozenset(service_model().operation_model(operation).output_shape.members)
 
 
 def replication_status(secret: Secret, *, just_added: Collection[str] = ()) -> list[Params]:

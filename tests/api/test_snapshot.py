@@ -18,7 +18,13 @@ from smfake import SecretsManagerFake, mock_secretsmanager
 from smfake._api import snapshot
 from smfake._domain.kms import KmsKey
 from smfake._domain.principals import Principal
-from smfake._domain.secret import Replica, Secret, SecretVersion
+from smfake._domain.secret import (
+    CrossAccountPrimary,
+    CrossAccountReplica,
+    Replica,
+    Secret,
+    SecretVersion,
+)
 from smfake.errors import UsageError
 from tests.conftest import error_of
 from tests.operations.test_rotate_secret import TemplateRotation
@@ -458,7 +464,10 @@ KNOWN_FIELDS = {
         "versions", "labels", "last_accessed", "deleted_date", "deletion_date", "deletion_job",
         "policy", "rotation_enabled", "rotation_lambda_arn", "rotation_rules", "last_rotated",
         "next_rotation", "rotation_job", "replicas", "primary_arn", "primary_region",
+        "cross_account_primary", "cross_account_replicas",
     },
+    CrossAccountPrimary: {"primary_arn", "status", "message"},
+    CrossAccountReplica: {"replica_arn", "status", "role_arn", "restriction", "message"},
     SecretVersion: {"version_id", "created", "sealed", "kms_key_id", "stages", "last_accessed"},
     Replica: {"region", "kms_key_id", "status", "message", "secret"},
     KmsKey: {

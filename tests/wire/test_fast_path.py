@@ -29,7 +29,7 @@ from smfake._wire import fastcheck, fastpath, hook
 from smfake._wire.model import service_model
 from smfake.errors import UnsupportedOperation
 from tests.api.conftest import no_aws_credentials  # noqa: F401 - a fixture, used below
-from tests.operation_examples import CALLABLE
+from tests.operation_examples import CALLABLE, REPLICA_ACCOUNT
 
 # Operations of this botocore's model that smfake does not serve.
 UNSERVED = sorted(name for name in service_model().operation_names if name not in CALLABLE)
@@ -69,7 +69,7 @@ POLICY = json.dumps(
 )
 # botocore makes ClientRequestToken up (uuid4) when it is not given: given here, so that two
 # runs create the same versions.
-TOKENS = [f"{n:08d}-1111-4111-8111-111111111111" for n in range(20)]
+TOKENS = [f"{n:08d}-1111-4111-8111-111111111111" for n in range(30)]
 EXAMPLE_TOKEN = "e" * 8 + "-1111-4111-8111-111111111111"
 
 
@@ -256,6 +256,60 @@ def script(fake):
     call(sm, "delete_secret", SecretId="app/bin", ForceDeleteWithoutRecovery=True)
     for name in UNSERVED[:1]:
         call(sm, xform_name(name), **unserved_params(name, "app/db"))  # UnsupportedOperation
+    if "AssociateCrossAccountReplica" in CALLABLE:
+        # Cross-account replication, with a replica in another account.
+        other = fake.client(REPLICA_ACCOUNT, region=PRIMARY)
+        key = fake.kms.create_key(account_id=REPLICA_ACCOUNT, region=PRIMARY)
+        primary = call(sm, "describe_secret", SecretId="app/db")["ARN"]
+        call(
+            other,
+            "create_secret",
+            Name="r",
+            CrossAccountPrimaryARN=primary,
+            ClientRequestToken=next(tokens),
+        )
+        replica = call(
+            other,
+            "create_secret",
+            Name="r",
+            CrossAccountPrimaryARN=primary,
+            KmsKeyId=key,
+            ClientRequestToken=next(tokens),
+        )["ARN"]
+        call(
+            sm, "associate_cross_account_replica", SecretId="app/db", CrossAccountReplicaARN=replica
+        )
+        call(
+            sm,
+            "put_secret_value",
+            SecretId="app/db",
+            SecretString="v4",
+            ClientRequestToken=next(tokens),
+        )
+        call(other, "get_secret_value", SecretId="r")
+        call(other, "describe_secret", SecretId="r")
+        call(
+            other,
+            "put_secret_value",
+            SecretId="r",
+            SecretString="no",
+            ClientRequestToken=next(tokens),
+        )
+        call(sm, "describe_secret", SecretId="app/db")
+        call(other, "list_resource_policies", SecretId="r")
+        call(other, "stop_replication_to_replica", SecretId="r")
+        call(
+            sm,
+            "disassociate_cross_account_replica",
+            SecretId="app/db",
+            CrossAccountReplicaARN=replica,
+        )
+        call(
+            sm,
+            "disassociate_cross_account_replica",
+            SecretId="app/db",
+            CrossAccountReplicaARN=replica,
+        )
     # Operations the scenario above does not reach: their example calls (one shared table).
     reached = {outcome[1] for outcome in outcomes if outcome[0] != "pages"}
     missing = [name for name in sorted(CALLABLE) if xform_name(name) not in reached]
@@ -264,6 +318,7 @@ def script(fake):
     for name in missing:
         example = CALLABLE[name]
         assert example.setup is None and example.late is None, f"extend the scenario for {name}"
+        assert example.fake_setup is None, f"extend the scenario for {name}"
         client = sm if example.region == PRIMARY else eu
         call(client, xform_name(name), **example.params)
     return outcomes

@@ -35,7 +35,7 @@ def _filters(params: Params) -> list[listing.Filter]:
     return [listing.make_filter(f.get("Key"), f.get("Values")) for f in params.get("Filters") or []]
 
 
-def _batch_asks(params: Mapping[str, Any]) -> tuple[str, ...]:
+def _batch_asks(params: Mapping[str, Any], _: Secret | None) -> tuple[str, ...]:
     # Selecting secrets by filters lists them (authorization reference).
     return ("ListSecrets",) if params.get("Filters") else ()
 

@@ -47,11 +47,11 @@ def put_resource_policy(store: SecretStore, params: Params) -> Params:
 @operation("GetResourcePolicy", read_only=True)
 def get_resource_policy(store: SecretStore, params: Params) -> Params:
     name = _name(params)
-    secret = _policy().policy_holder(store, params["SecretId"], name=name)
+    secret, text = _policy().policy_text(store, params["SecretId"], name=name)
     out = arn_name(secret)
     # Absent, not null, when no policy is attached (§11).
-    if secret.policy is not None:
-        out["ResourcePolicy"] = secret.policy
+    if text is not None:
+        out["ResourcePolicy"] = text
     return _named("GetResourcePolicy", out, name)
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from smfake._domain import messages, replication
+from collections.abc import Mapping
+from typing import Any
+
+from smfake._domain import crossaccount, messages, replication
 from smfake._domain.errors import InvalidParameterException
 from smfake._domain.replication import ReplicaRequest
+from smfake._domain.secret import Secret
 from smfake._domain.store import SecretStore, normalise_kms_key
 from smfake._wire.declare import operation
 from smfake._wire.views import Params, replication_status
@@ -47,8 +51,18 @@ def remove_regions_from_replication(store: SecretStore, params: Params) -> Param
     return {"ARN": secret.arn, "ReplicationStatus": replication_status(secret)}
 
 
-@operation("StopReplicationToReplica")
+def _stop_asks(_: Mapping[str, Any], secret: Secret | None) -> tuple[str, ...]:
+    # Ending cross-account replication removes the replica's managed policy (1.44 §A5 [M]).
+    if secret is not None and secret.is_cross_account_replica:
+        return ("DeleteResourcePolicy",)
+    return ()
+
+
+@operation("StopReplicationToReplica", also_asks=_stop_asks)
 def stop_replication_to_replica(store: SecretStore, params: Params) -> Params:
     secret = store.get_live(params["SecretId"])
-    replication.promote(store, secret, store_of=peers(store))
+    if secret.is_cross_account_replica:
+        crossaccount.stop(store, secret, accounts=store.other_account)
+    else:
+        replication.promote(store, secret, store_of=peers(store))
     return {"ARN": secret.arn}
