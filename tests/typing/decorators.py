@@ -57,3 +57,9 @@ with mock_secretsmanager(verify_signatures=True, enforce_access=True) as strict:
     denial = strict.access.last_denial
     if denial is not None:
         assert_type(denial.explain(), str)
+
+with mock_secretsmanager() as accounts:
+    assert_type(accounts.kms.create_key(account_id="210987654321"), str)
+    assert_type(accounts.organizations.of("210987654321"), str | None)
+    accounts.organizations.place("210987654321", None)
+    accounts.client("210987654321").list_secrets()
