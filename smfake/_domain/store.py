@@ -345,7 +345,13 @@ class SecretStore:
         # Allowed while the secret is scheduled for deletion: the model declares no
         # InvalidRequestException for this operation (unverified, see README).
         secret = self.get(secret_id)
-        versions = [v for v in secret.versions.values() if include_deprecated or v.stages]
+        # Only versions that hold a value: the empty AWSPENDING placeholder of a running
+        # rotation shows in DescribeSecret's VersionIdsToStages but not here (1.44 model).
+        versions = [
+            v
+            for v in secret.versions.values()
+            if v.sealed is not None and (include_deprecated or v.stages)
+        ]
         scope = f"{secret.arn}\0versions\0{include_deprecated}"
         start = 0
         if next_token is not None:
