@@ -398,12 +398,14 @@ class SecretStore:
     # -- deletion (§6) ----------------------------------------------------------------------
 
     def delete_secret(self, secret_id: str, *, recovery_days: int | None, force: bool) -> Deletion:
-        if force and recovery_days is not None:
-            raise InvalidParameterException(messages.FORCE_WITH_WINDOW)
+        # The range is checked before the combination: AWS answers an out-of-range window
+        # with the range error even alongside ForceDeleteWithoutRecovery (recorded, §6).
         if recovery_days is not None and not (
             MIN_RECOVERY_DAYS <= recovery_days <= MAX_RECOVERY_DAYS
         ):
             raise InvalidParameterException(messages.RECOVERY_WINDOW_RANGE)
+        if force and recovery_days is not None:
+            raise InvalidParameterException(messages.FORCE_WITH_WINDOW)
         now = self._clock.now()
         secret = self.find(secret_id)
         if secret is None:
