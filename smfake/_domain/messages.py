@@ -37,7 +37,7 @@ NAME_SCHEDULED_FOR_DELETION = (
     "You can't create this secret because a secret with this name is already scheduled "
     "for deletion."
 )
-# §6 [I] (getmoto/moto#6461 quotes AWS for RecoveryWindowInDays=0)
+# §6 [I] (getmoto/moto#6461 quotes AWS for RecoveryWindowInDays=0); [R] also with ForceDeleteWithoutRecovery
 RECOVERY_WINDOW_RANGE = "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."
 # §6 [F]
 FORCE_WITH_WINDOW = (

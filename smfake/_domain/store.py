@@ -369,7 +369,13 @@ class SecretStore:
         # Allowed while the secret is scheduled for deletion: the model declares no
         # InvalidRequestException for this operation (unverified, see README).
         secret = self.get(secret_id)
-        versions = [v for v in secret.versions.values() if include_deprecated or v.stages]
+        # Only versions that hold a value: the empty AWSPENDING placeholder of a running
+        # rotation shows in DescribeSecret's VersionIdsToStages but not here (1.44 model).
+        versions = [
+            v
+            for v in secret.versions.values()
+            if v.sealed is not None and (include_deprecated or v.stages)
+        ]
         scope = f"{secret.arn}\0versions\0{include_deprecated}"
         start = 0
         if next_token is not None:
@@ -416,12 +422,14 @@ class SecretStore:
     # -- deletion (§6) ----------------------------------------------------------------------
 
     def delete_secret(self, secret_id: str, *, recovery_days: int | None, force: bool) -> Deletion:
-        if force and recovery_days is not None:
-            raise InvalidParameterException(messages.FORCE_WITH_WINDOW)
+        # The range is checked before the combination: AWS answers an out-of-range window
+        # with the range error even alongside ForceDeleteWithoutRecovery (recorded, §6).
         if recovery_days is not None and not (
             MIN_RECOVERY_DAYS <= recovery_days <= MAX_RECOVERY_DAYS
         ):
             raise InvalidParameterException(messages.RECOVERY_WINDOW_RANGE)
+        if force and recovery_days is not None:
+            raise InvalidParameterException(messages.FORCE_WITH_WINDOW)
         now = self._clock.now()
         secret = self.find(secret_id)
         if secret is None:

@@ -78,9 +78,14 @@ def snapshot(client: Any, secret_id: str) -> tuple[dict[str, Any], dict[str, Any
 
 
 def stages(client: Any, secret_id: str) -> dict[str, list[str]]:
-    """Every version of the secret, deprecated ones included, with its sorted labels."""
+    """Every version of the secret that AWS shows, with its sorted labels: the deprecated ones
+    (ListSecretVersionIds) and the labelled ones (DescribeSecret, which alone shows the empty
+    AWSPENDING version of a running rotation: ListSecretVersionIds lists only versions that
+    hold a value)."""
     listed = client.list_secret_version_ids(SecretId=secret_id, IncludeDeprecated=True)
-    return {v["VersionId"]: sorted(v.get("VersionStages", [])) for v in listed["Versions"]}
+    found = {v["VersionId"]: sorted(v.get("VersionStages", [])) for v in listed["Versions"]}
+    described = client.describe_secret(SecretId=secret_id).get("VersionIdsToStages", {})
+    return {**found, **{version: sorted(labels) for version, labels in described.items()}}
 
 
 def _drop_token(params: dict[str, Any], **_: Any) -> None:

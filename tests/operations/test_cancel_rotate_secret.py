@@ -203,7 +203,9 @@ def test_cancel_rotate_secret_leftover_pending_blocks_rotation_until_removed(
     client.update_secret_version_stage(SecretId="s", VersionStage=PEND, RemoveFromVersionId=R1)
     rotate(client, SecretId="s", RotationLambdaARN=FUNCTION_ARN, ClientRequestToken=R2)
     assert template.steps == STEPS
-    assert stages(client, "s") == {V1: [PREV], R1: [], R2: [CUR]}
+    # A placeholder left empty by a failed createSecret, once unlabelled, shows nowhere.
+    leftover = {} if step == CREATE else {R1: []}
+    assert stages(client, "s") == {V1: [PREV], **leftover, R2: [CUR]}
     assert rotation_fields(client)["RotationEnabled"] is True
 
 

@@ -81,7 +81,7 @@ def test_delete_secret_recovery_window_out_of_range(client, secret, days):
     assert snapshot(client, "s") == before
 
 
-@pytest.mark.parametrize("days", [7, 30, 0])
+@pytest.mark.parametrize("days", [7, 30])
 def test_delete_secret_force_together_with_recovery_window(client, secret, days):
     before = snapshot(client, "s")
 
@@ -97,6 +97,33 @@ def test_delete_secret_force_together_with_recovery_window(client, secret, days)
         400,
     )
     assert snapshot(client, "s") == before
+
+
+# Recorded on AWS [R]: the window's range is checked before its combination with
+# ForceDeleteWithoutRecovery.
+@pytest.mark.parametrize("days", [0, 6, 31, -7])
+def test_delete_secret_force_together_with_recovery_window_out_of_range(client, secret, days):
+    before = snapshot(client, "s")
+
+    with pytest.raises(ClientError) as excinfo:
+        client.delete_secret(
+            SecretId="s", RecoveryWindowInDays=days, ForceDeleteWithoutRecovery=True
+        )
+
+    assert error_of(excinfo) == RECOVERY_WINDOW_RANGE
+    assert snapshot(client, "s") == before
+
+
+@pytest.mark.parametrize("days", [0, 31])
+def test_delete_secret_force_together_with_recovery_window_out_of_range_of_missing_secret(
+    client, days
+):
+    with pytest.raises(ClientError) as excinfo:
+        client.delete_secret(
+            SecretId="missing", RecoveryWindowInDays=days, ForceDeleteWithoutRecovery=True
+        )
+
+    assert error_of(excinfo) == RECOVERY_WINDOW_RANGE
 
 
 @pytest.mark.parametrize("kind", IDENTIFIER_KINDS)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -123,6 +125,93 @@ def test_list_secret_version_ids_customer_kms_key(client):
     [version] = client.list_secret_version_ids(SecretId="s")["Versions"]
 
     assert version["KmsKeyIds"] == [KEY_ARN]
+
+
+class PlaceholderWatcher:
+    """A rotation function that, in its createSecret step, looks at the secret before and
+    after storing the new value, then fails so that the placeholder's story ends there."""
+
+    def __init__(self):
+        self.before = {}
+        self.after = {}
+
+    def __call__(self, event, context):
+        service = boto3.client(
+            "secretsmanager", endpoint_url=os.environ["SECRETS_MANAGER_ENDPOINT"]
+        )
+        arn, version = event["SecretId"], event["ClientRequestToken"]
+        self.before = self.look(service, arn)
+        service.put_secret_value(
+            SecretId=arn, ClientRequestToken=version, SecretString="r", VersionStages=["AWSPENDING"]
+        )
+        self.after = self.look(service, arn)
+        raise RuntimeError("stop after createSecret")
+
+    @staticmethod
+    def look(service, arn):
+        seen = {"described": service.describe_secret(SecretId=arn)["VersionIdsToStages"]}
+        for include in (False, True):
+            listed = service.list_secret_version_ids(SecretId=arn, IncludeDeprecated=include)
+            assert_shape(service, "ListSecretVersionIds", listed)
+            seen[include] = {v["VersionId"]: v.get("VersionStages") for v in listed["Versions"]}
+            pages, params = [], {"SecretId": arn, "IncludeDeprecated": include, "MaxResults": 1}
+            while True:
+                page = service.list_secret_version_ids(**params)
+                pages.append([v["VersionId"] for v in page["Versions"]])
+                if "NextToken" not in page:
+                    break
+                params["NextToken"] = page["NextToken"]
+            seen[include, "pages"] = pages
+        return seen
+
+
+@pytest.fixture
+def watcher(fake, client, secret):
+    handler = PlaceholderWatcher()
+    arn = fake.register_rotation_function("watch", handler, retries=0)
+    client.rotate_secret(SecretId="s", RotationLambdaARN=arn, ClientRequestToken=token("r1"))
+    assert fake.rotations[-1].outcome == "failed"
+    return handler
+
+
+def test_list_secret_version_ids_leaves_out_the_rotation_placeholder(client, watcher):
+    # createSecret's view before it stored a value: DescribeSecret shows the empty AWSPENDING
+    # version, ListSecretVersionIds lists only the versions that hold a value (1.44 model).
+    before = watcher.before
+    assert before["described"] == {
+        token("v2"): ["AWSPREVIOUS"],
+        token("v3"): ["AWSCURRENT"],
+        token("r1"): ["AWSPENDING"],
+    }
+    assert before[False] == {token("v2"): ["AWSPREVIOUS"], token("v3"): ["AWSCURRENT"]}
+    assert before[True] == {token("v1"): None, **before[False]}
+    # Pages skip it too, and the last page with a value carries no NextToken.
+    assert before[False, "pages"] == [[token("v2")], [token("v3")]]
+    assert before[True, "pages"] == [[token("v1")], [token("v2")], [token("v3")]]
+
+
+def test_list_secret_version_ids_lists_the_pending_version_once_it_holds_a_value(client, watcher):
+    after = watcher.after
+    assert after[False] == {
+        token("v2"): ["AWSPREVIOUS"],
+        token("v3"): ["AWSCURRENT"],
+        token("r1"): ["AWSPENDING"],
+    }
+    assert after[False, "pages"] == [[token("v2")], [token("v3")], [token("r1")]]
+    assert after[True, "pages"] == [[token("v1")], [token("v2")], [token("v3")], [token("r1")]]
+
+
+def test_list_secret_version_ids_after_a_failed_create_step(client, fake, secret):
+    # A createSecret step that fails before storing a value leaves the placeholder behind.
+    arn = fake.register_rotation_function("fail", lambda event, context: 1 / 0, retries=0)
+    client.rotate_secret(SecretId="s", RotationLambdaARN=arn, ClientRequestToken=token("r1"))
+    assert fake.rotations[-1].outcome == "failed"
+
+    described = client.describe_secret(SecretId="s")
+    listed = client.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)
+
+    assert described["VersionIdsToStages"][token("r1")] == ["AWSPENDING"]
+    assert set(by_id(listed)) == {token("v1"), token("v2"), token("v3")}
 
 
 def five_versions(client):

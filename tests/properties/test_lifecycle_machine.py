@@ -633,11 +633,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             kwargs["ForceDeleteWithoutRecovery"] = True
 
         def predict(model: Model) -> datetime:
-            if force and window is not None:
-                raise Refused(IPA)
             if window is not None and not 7 <= window <= 30:
                 # Parameter check vs. lookup order on a missing secret: unverified.
                 raise Refused(IPA) if name in model.secrets else Refused(IPA, RNF)
+            if force and window is not None:
+                raise Refused(IPA)
             ref = model.secrets.get(name)
             if force:
                 model.secrets.pop(name, None)  # a missing secret is fine (§6)

@@ -20,6 +20,7 @@ from botocore.serialize import create_serializer
 from botocore.utils import percent_encode_sequence
 
 from smfake import SecretsManagerFake
+from smfake._domain import messages
 from smfake._domain.principals import Principal, root_arn
 from smfake._wire import encode, query
 from smfake._wire.dispatch import Caller
@@ -331,6 +332,25 @@ def test_query_parameter_errors(fake, operation, params, expected, message):
     assert reply.status == status
     assert parse_error(reply) == (kind, code, message)
     assert len(fake.events) == 0, "refused before the operation ran"
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        ("0", messages.RECOVERY_WINDOW_RANGE),
+        ("31", messages.RECOVERY_WINDOW_RANGE),
+        ("7", messages.FORCE_WITH_WINDOW),
+    ],
+)
+def test_query_delete_secret_checks_the_window_range_before_force(fake, window, message):
+    # The same order as through boto3 (tests/operations/test_delete_secret.py).
+    fake.add_secret("s", "v")
+    params = {"SecretId": "s", "RecoveryWindowInDays": window, "ForceDeleteWithoutRecovery": "true"}
+
+    reply = post(fake, {"Action": "DeleteSecret", **params})
+
+    assert reply.status == 400
+    assert parse_error(reply) == ("Sender", "InvalidParameterException", message)
 
 
 # -- actions, versions and the URL length ----------------------------------------------------
