@@ -172,4 +172,6 @@ def _copy(
     copy.kms_key_id = kms_key_id
     copy.tags = None if primary.tags is None else dict(primary.tags)
     copy.policy = primary.policy
+    if copy.partner_type != primary.partner_type:  # a rare field (secret.py); unverified
+        copy.partner_type = primary.partner_type
     store.set_last_changed(copy, primary.last_changed)

@@ -150,6 +150,11 @@ class Secret:
     last_rotated: datetime | None = None
     next_rotation: datetime | None = None
     rotation_job: Job | None = field(default=None, repr=False)
+    # Managed external secrets (the 1.44 model's Type): the partner, and what RotateSecret was
+    # last given for it, the metadata as (key, value) pairs in the order given.
+    partner_type: str | None = None
+    external_rotation_metadata: tuple[tuple[str, str], ...] | None = None
+    external_rotation_role_arn: str | None = None
 
     def __init__(
         self,

@@ -22,10 +22,10 @@ from smfake._wire.views import (
     Params,
     arn_name,
     describe,
+    modelled,
     replication_status,
     tag_pairs,
     token,
-    unsupported,
     value,
     value_fields,
 )
@@ -42,7 +42,6 @@ def _create_asks(params: Mapping[str, Any]) -> tuple[str, ...]:
 
 @operation("CreateSecret", creates=True, kms="encrypt", also_asks=_create_asks)
 def create_secret(store: SecretStore, params: Params) -> Params:
-    unsupported("CreateSecret", params, "Type")
     request_token = token(params)
     new_value = value(params)
     tags = params.get("Tags")
@@ -55,6 +54,7 @@ def create_secret(store: SecretStore, params: Params) -> Params:
         description=params.get("Description"),
         kms_key_id=params.get("KmsKeyId"),
         tag_list=tag_pairs(tags) if tags else None,
+        partner_type=modelled("CreateSecret", params, "Type"),
     )
     out = arn_name(secret)
     if version is not None:
@@ -105,7 +105,6 @@ def describe_secret(store: SecretStore, params: Params) -> Params:
 
 @operation("UpdateSecret", kms="encrypt")
 def update_secret(store: SecretStore, params: Params) -> Params:
-    unsupported("UpdateSecret", params, "Type")
     request_token = token(params)
     secret, version = store.update_secret(
         params["SecretId"],
@@ -113,6 +112,7 @@ def update_secret(store: SecretStore, params: Params) -> Params:
         value=value(params),
         description=params.get("Description"),
         kms_key_id=params.get("KmsKeyId"),
+        partner_type=modelled("UpdateSecret", params, "Type"),
     )
     out = arn_name(secret)
     if version is not None:

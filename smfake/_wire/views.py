@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -11,6 +12,7 @@ from smfake._domain.kms import AWS_MANAGED_ALIAS
 from smfake._domain.schedule import RotationRules
 from smfake._domain.secret import Secret, SecretValue, SecretVersion
 from smfake._domain.store import SecretStore
+from smfake._wire.model import service_model
 from smfake.errors import UnsupportedOperation
 
 Params = dict[str, Any]
@@ -42,6 +44,20 @@ def unsupported(operation: str, params: Params, *names: str) -> None:
     for name in names:
         if params.get(name) not in (None, "", [], False):
             raise UnsupportedOperation(f"{operation} with {name}")
+
+
+@functools.cache
+def _members(operation: str, output: bool) -> frozenset[str]:
+    model = service_model().operation_model(operation)
+    shape = model.output_shape if output else model.input_shape
+    return frozenset(shape.members) if shape is not None else frozenset()
+
+
+def modelled(operation: str, params: Params, name: str) -> Any:
+    """``params[name]``, or None where the installed botocore's model does not define that
+    member (one newer than the caller's botocore, which only a raw HTTP caller can send: it is
+    neither validated nor read, as AWS ignores undefined members)."""
+    return params.get(name) if name in _members(operation, False) else None
 
 
 def tag_pairs(tags: list[Params]) -> list[tuple[str, str]]:
@@ -87,7 +103,22 @@ def describe(secret: Secret) -> Params:
         out["PrimaryRegion"] = secret.primary_region
     if secret.replicas:
         out["ReplicationStatus"] = replication_status(secret)
+    _external(secret, out)
     return out
+
+
+def _external(secret: Secret, out: Params) -> None:
+    # Managed external secrets came into the model with botocore 1.44: a caller whose botocore
+    # predates them gets the shape it knows (so does ListSecrets, which filters this view).
+    shown = _members("DescribeSecret", True)
+    if secret.partner_type is not None and "Type" in shown:
+        out["Type"] = secret.partner_type
+    metadata = secret.external_rotation_metadata
+    if metadata and "ExternalSecretRotationMetadata" in shown:
+        out["ExternalSecretRotationMetadata"] = [{"Key": k, "Value": v} for k, v in metadata]
+    role = secret.external_rotation_role_arn
+    if role is not None and "ExternalSecretRotationRoleArn" in shown:
+        out["ExternalSecretRotationRoleArn"] = role
 
 
 def replication_status(secret: Secret, *, just_added: Collection[str] = ()) -> list[Params]:

@@ -458,6 +458,7 @@ KNOWN_FIELDS = {
         "versions", "labels", "last_accessed", "deleted_date", "deletion_date", "deletion_job",
         "policy", "rotation_enabled", "rotation_lambda_arn", "rotation_rules", "last_rotated",
         "next_rotation", "rotation_job", "replicas", "primary_arn", "primary_region",
+        "partner_type", "external_rotation_metadata", "external_rotation_role_arn",
     },
     SecretVersion: {"version_id", "created", "sealed", "kms_key_id", "stages", "last_accessed"},
     Replica: {"region", "kms_key_id", "status", "message", "secret"},
@@ -523,3 +524,30 @@ def test_access_control_state_survives_a_round_trip(tmp_path):
         "AKIASNAPSHOT00000001"
     )
     assert other.kms.key_policy(key) == fake.kms.key_policy(key)
+
+
+# -- managed external secrets (botocore 1.44) ------------------------------------------------------
+
+
+def test_snapshot_without_external_fields_still_loads():
+    # Snapshots written before managed external secrets were modelled have no "external".
+    data = with_secret()
+    del data["stores"][0]["secrets"][0]["external"]
+    fake = SecretsManagerFake()
+    snapshot.load(fake, data)
+    assert fake._backend.store(fake.account_id, fake.region).find("s").partner_type is None
+
+
+def test_snapshot_with_malformed_external_metadata_is_refused():
+    data = with_secret()
+    data["stores"][0]["secrets"][0]["external"] = {
+        "type": "T",
+        "rotation_metadata": [["k"]],
+        "rotation_role_arn": None,
+    }
+    with pytest.raises(UsageError) as excinfo:
+        snapshot.load(SecretsManagerFake(), data)
+    assert str(excinfo.value) == (
+        "snapshot stores[0].secrets[0].external.rotation_metadata: expected a list of "
+        "[key, value] strings, got [['k']]"
+    )
