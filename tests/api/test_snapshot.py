@@ -20,7 +20,7 @@ from smfake._domain.kms import KmsKey
 from smfake._domain.principals import Principal
 from smfake._domain.secret import Replica, Secret, SecretVersion
 from smfake.errors import UsageError
-from tests.conftest import error_of
+from tests.conftest import error_of, needs_member
 from tests.operations.test_rotate_secret import TemplateRotation
 
 T0 = datetime(2024, 3, 1, 12, 0, 0, 250000, tzinfo=timezone.utc)
@@ -527,6 +527,48 @@ def test_access_control_state_survives_a_round_trip(tmp_path):
 
 
 # -- managed external secrets (botocore 1.44) ------------------------------------------------------
+
+EXTERNAL_METADATA = [{"Key": "user", "Value": "APP"}, {"Key": "user", "Value": "BACKUP"}]
+
+
+@needs_member("RotateSecret", "ExternalSecretRotationMetadata")
+def test_managed_external_secret_survives_a_round_trip():
+    from tests.operations.test_rotate_secret_external import Partner
+
+    source = SecretsManagerFake(seed=3)
+    with mock_secretsmanager(fake=source):
+        sm = client()
+        sm.create_secret(Name="ext", SecretString="v1", Type="DatadogApiKey")
+        sm.create_secret(Name="plain", SecretString="v1")
+        source.register_partner_rotator("DatadogApiKey", Partner())
+        sm.rotate_secret(
+            SecretId="ext",
+            ExternalSecretRotationMetadata=EXTERNAL_METADATA,
+            ExternalSecretRotationRoleArn="arn:aws:iam::123456789012:role/partner",
+            RotationRules={"AutomaticallyAfterDays": 7},
+        )
+        before = {name: body(sm.describe_secret(SecretId=name)) for name in ("ext", "plain")}
+        data = snapshot.dump(source)
+    assert [s["external"] for s in data["stores"][0]["secrets"]] == [
+        {
+            "type": "DatadogApiKey",
+            "rotation_metadata": [["user", "APP"], ["user", "BACKUP"]],
+            "rotation_role_arn": "arn:aws:iam::123456789012:role/partner",
+        },
+        None,
+    ]
+
+    restored = SecretsManagerFake()
+    snapshot.load(restored, json.loads(snapshot.to_json(data)))
+    with mock_secretsmanager(fake=restored):
+        partner = Partner()  # its client is made while the fake is active
+        restored.register_partner_rotator("DatadogApiKey", partner)
+        sm = client()
+        assert {name: body(sm.describe_secret(SecretId=name)) for name in before} == before
+        assert snapshot.dump(restored)["stores"] == data["stores"]
+        # The schedule and the rotation settings still work: the partner rotates the secret.
+        restored.clock.advance(days=8)
+        assert partner.steps == ["createSecret", "setSecret", "testSecret", "finishSecret"]
 
 
 def test_snapshot_without_external_fields_still_loads():
