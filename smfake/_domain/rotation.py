@@ -137,7 +137,9 @@ class Rotator:
     ) -> Secret:
         secret = store.get_writable(secret_id)
         if secret.partner_type is None:
-            function = self._lambda(secret, lambda_arn, external=(metadata, role_arn))
+            function = self._lambda(
+                secret, lambda_arn, external=(metadata, role_arn) != (None, None)
+            )
         else:
             function = self._partner(secret, lambda_arn, role_arn)
         if secret.rotation_in_progress:
@@ -161,9 +163,9 @@ class Rotator:
         return secret
 
     def _lambda(
-        self, secret: Secret, lambda_arn: str | None, *, external: tuple[object, object]
+        self, secret: Secret, lambda_arn: str | None, *, external: bool
     ) -> RotationFunction:
-        if external != (None, None):
+        if external:
             # The external members belong to a secret with a Type (unverified refusal).
             raise InvalidParameterException(messages.EXTERNAL_ROTATION_WITHOUT_TYPE)
         arn = lambda_arn or secret.rotation_lambda_arn

@@ -5,6 +5,8 @@ stored and shown. AWS documents none of the refusals: each is smfake's choice.""
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from botocore.config import Config
@@ -166,6 +168,11 @@ def test_rotate_secret_external_runs_the_partner_rotator(client, fake, external,
     assert service == ["RotationStarted", "RotationSucceeded"]
     (call,) = fake.events.filter("RotateSecret")
     assert call.request_parameters["externalSecretRotationRoleArn"] == ROLE
+    # The model marks none of the new members sensitive; the rotation tokens (sensitive) and
+    # the values the partner stored stay out of the records.
+    logged = json.dumps([event.to_dict() for event in fake.events], default=str)
+    assert not [e["RotationToken"] for e in partner.events if e["RotationToken"] in logged]
+    assert "credential-1" not in logged and "credential-1" not in repr(fake.rotations)
 
 
 def test_rotate_secret_external_on_schedule_and_as_a_test(client, fake, external, partner):
