@@ -231,6 +231,29 @@ class SecretsManagerFake:
 
         return client_for(self, account_id, region, service_name, client_kwargs)
 
+    def register_partner_rotator(
+        self, type_name: str, handler: lambdas.PartnerHandler, *, retries: int = 2
+    ) -> None:
+        """Register ``handler(event)`` as the partner that rotates managed external secrets
+        whose ``Type`` is ``type_name``. RotateSecret on such a secret invokes it instead of a
+        Lambda function, with the same four steps and events, retried as ``retries`` says."""
+        rotator = lambdas.make_partner(type_name, handler, retries)
+        with self._backend.lock:
+            self._backend.rotator.partners[type_name] = rotator
+
+    def unregister_partner_rotator(self, type_name: str) -> None:
+        """Forget the partner rotator of ``type_name``; UsageError if none is registered. Its
+        secrets then rotate as ones whose Lambda function cannot be invoked."""
+        lambdas.check_type_name(type_name)
+        with self._backend.lock:
+            partners = self._backend.rotator.partners
+            if partners.pop(type_name, None) is None:
+                known = ", ".join(sorted(partners)) or "none"
+                raise UsageError(
+                    f"no partner rotator is registered for Type {type_name!r}; registered: "
+                    f"{known} (see docs/clock-and-rotation.md#managed-external-secrets)"
+                )
+
     @property
     def rotations(self) -> list[RotationRecord]:
         """Every rotation attempt so far, oldest first: trigger, steps, errors, outcome

@@ -72,13 +72,43 @@ def make_function(arn: str, handler: Handler, retries: int = DEFAULT_RETRIES) ->
     if not callable(handler):
         raise UsageTypeError(f"a rotation handler is a callable(event, context), got {handler!r}")
     _check_signature(handler)
-    if not isinstance(retries, int) or not 0 <= retries <= 2:
-        raise UsageError(f"retries is 0, 1 or 2 as Lambda allows, got {retries!r}")
+    _check_retries(retries)
     name = arn.split(":function:", 1)[1].split(":", 1)[0]
     return RotationFunction(arn, name, handler, retries)
 
 
-def _check_signature(handler: Handler) -> None:
+PartnerHandler = Callable[[dict[str, str]], object]
+_TYPE_MAX = 256  # the model's MedeaTypeType
+
+
+def make_partner(
+    type_name: str, handler: PartnerHandler, retries: int = DEFAULT_RETRIES
+) -> RotationFunction:
+    """The rotator of the managed external secrets whose Type is ``type_name``."""
+    check_type_name(type_name)
+    if not callable(handler):
+        raise UsageTypeError(f"a partner rotator is a callable(event), got {handler!r}")
+    _check_signature(handler, partner=True)
+    _check_retries(retries)
+    return RotationFunction("", type_name, handler, retries, partner=True)
+
+
+def check_type_name(type_name: str) -> None:
+    if not isinstance(type_name, str):
+        raise UsageTypeError(f"a secret Type is a str, got {type_name!r}")
+    if not 1 <= len(type_name) <= _TYPE_MAX:
+        raise UsageError(
+            f"a secret Type is 1 to {_TYPE_MAX} characters (an empty Type is no Type), got "
+            f"{type_name!r} (see docs/clock-and-rotation.md#managed-external-secrets)"
+        )
+
+
+def _check_retries(retries: int) -> None:
+    if not isinstance(retries, int) or not 0 <= retries <= 2:
+        raise UsageError(f"retries is 0, 1 or 2 as Lambda allows, got {retries!r}")
+
+
+def _check_signature(handler: Callable[..., object], *, partner: bool = False) -> None:
     # Lambda calls handler(event, context): a handler that cannot take both would fail every
     # step, each failure recorded as the handler's own; better to say so when it is registered.
     import inspect
@@ -87,6 +117,16 @@ def _check_signature(handler: Handler) -> None:
         signature = inspect.signature(handler)
     except (TypeError, ValueError):
         return  # a builtin or an extension type: no signature to check
+    if partner:
+        try:
+            signature.bind(object())
+        except TypeError as error:
+            raise UsageTypeError(
+                f"a partner rotator is called as handler(event); "
+                f"{getattr(handler, '__qualname__', handler)!r}{signature} cannot be ({error}) "
+                "(see docs/clock-and-rotation.md#managed-external-secrets)"
+            ) from None
+        return
     try:
         signature.bind(object(), object())
     except TypeError as error:
@@ -99,6 +139,10 @@ def _check_signature(handler: Handler) -> None:
 
 def make_invoker(clock: FakeClock) -> Callable[[RotationFunction, dict[str, str]], None]:
     def invoke(function: RotationFunction, event: dict[str, str]) -> None:
+        if function.partner:
+            # Secrets Manager rotates a managed external secret itself: no Lambda runtime.
+            function.handler(dict(event))
+            return
         match = _SECRET_ARN_REGION.match(event.get("SecretId", ""))
         region = match.group(1) if match else function.arn.split(":")[3]
         request_id = str(uuid.uuid4())

@@ -263,6 +263,23 @@ def _secret(store: SecretStore, secret: Secret) -> Snapshot:
         ],
         "labels": dict(secret.labels),
         "versions": [_version(store, secret, v) for v in secret.versions.values()],
+        "external": _external(secret),
+    }
+
+
+def _external(secret: Secret) -> Snapshot | None:
+    # A managed external secret's Type and rotation settings; None for every other secret.
+    metadata = secret.external_rotation_metadata
+    if (
+        secret.partner_type is None
+        and metadata is None
+        and secret.external_rotation_role_arn is None
+    ):
+        return None
+    return {
+        "type": secret.partner_type,
+        "rotation_metadata": None if metadata is None else [list(pair) for pair in metadata],
+        "rotation_role_arn": secret.external_rotation_role_arn,
     }
 
 

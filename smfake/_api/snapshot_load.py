@@ -168,6 +168,10 @@ def _secret(item: Fields, store: _Store, key_ids: set[str]) -> Secret:
     )
     if (secret.deleted_date is None) != (secret.deletion_date is None):
         raise UsageError(f"snapshot {item.where}: deleted_date and deletion_date go together")
+    # Absent from snapshots written before managed external secrets were modelled.
+    external = item.opt_obj("external") if item.has("external") else None
+    if external is not None:
+        _external(external, secret)
     rules = item.opt_obj("rotation_rules")
     if rules is not None:
         try:
@@ -227,6 +231,25 @@ def _secret(item: Fields, store: _Store, key_ids: set[str]) -> Secret:
     if held != set(secret.labels.items()):
         raise UsageError(f"snapshot {item.where}: labels and the versions' stages disagree")
     return secret
+
+
+def _external(item: Fields, secret: Secret) -> None:
+    # Rare fields (secret.py): set only when they hold something.
+    for name, value in (
+        ("partner_type", item.opt_text("type")),
+        ("external_rotation_role_arn", item.opt_text("rotation_role_arn")),
+    ):
+        if value is not None:
+            setattr(secret, name, value)
+    pairs = item.raw("rotation_metadata")
+    if pairs is None:
+        return
+    if not isinstance(pairs, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)
+        for pair in pairs
+    ):
+        raise bad(f"{item.where}.rotation_metadata", "a list of [key, value] strings", pairs)
+    secret.external_rotation_metadata = tuple((key, value) for key, value in pairs)
 
 
 def _value(

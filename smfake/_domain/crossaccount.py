@@ -33,7 +33,13 @@ from smfake._domain.errors import (
     ResourceNotFoundException,
     ServiceError,
 )
-from smfake._domain.replication import FAILED, IN_PROGRESS, IN_SYNC, copy_versions
+from smfake._domain.replication import (
+    FAILED,
+    IN_PROGRESS,
+    IN_SYNC,
+    copy_partner_type,
+    copy_versions,
+)
 from smfake._domain.secret import CrossAccountPrimary, CrossAccountReplica, Secret
 from smfake._domain.store import KeyGate, SecretStore, partition_of
 
@@ -158,6 +164,7 @@ def associate(
     primary.set_cross_account_replica(entry)
     link.status, link.message = IN_SYNC, None
     replica.description = primary.description
+    copy_partner_type(primary, replica)
     if copied:
         replica_store.set_last_changed(replica, replica_store.now())
     return primary
@@ -216,6 +223,7 @@ def sync(
                 if copy_versions(store, primary, replica_store, replica, replica.kms_key_id):
                     replica_store.set_last_changed(replica, replica_store.now())
                 replica.description = primary.description
+                copy_partner_type(primary, replica)
             except ServiceError:
                 problem = messages.CROSS_ACCOUNT_KEY_UNUSABLE
         status = IN_SYNC if problem is None else FAILED

@@ -151,6 +151,14 @@ CANNOT_INVOKE_LAMBDA = "Secrets Manager cannot invoke the specified Lambda funct
 # [I] aws/aws-cdk#28539
 ROTATION_IN_PROGRESS = "A previous rotation isn't complete. That rotation will be reattempted."
 
+# [U] managed external secrets (AWS_SPEC_1_44 §A10: AWS documents none of these refusals)
+EXTERNAL_ROTATION_WITHOUT_TYPE = "You can't specify ExternalSecretRotationMetadata or ExternalSecretRotationRoleArn for a secret that has no Type."
+LAMBDA_FOR_EXTERNAL_SECRET = "You can't specify RotationLambdaARN for a managed external secret: the partner of Type {type} rotates it."
+NO_EXTERNAL_ROTATION_ROLE = (
+    "No ExternalSecretRotationRoleArn is associated with this managed external secret."
+)
+EXTERNAL_METADATA_ITEM = "Each item of ExternalSecretRotationMetadata must have a Key and a Value."
+
 # -- Rotation schedules (§7.1) ----------------------------------------------------------------
 # [I] hashicorp/terraform-provider-aws#33329
 ROTATION_DAYS_AND_SCHEDULE = (

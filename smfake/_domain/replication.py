@@ -154,7 +154,14 @@ def _copy(
     copy.kms_key_id = kms_key_id
     copy.tags = None if primary.tags is None else dict(primary.tags)
     copy.policy = primary.policy
+    copy_partner_type(primary, copy)
     store.set_last_changed(copy, primary.last_changed)
+
+
+def copy_partner_type(primary: Secret, copy: Secret) -> None:
+    """A replica shows its primary's Type (unverified)."""
+    if copy.partner_type != primary.partner_type:  # a rare field (secret.py)
+        copy.partner_type = primary.partner_type
 
 
 def copy_versions(

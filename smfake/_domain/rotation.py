@@ -17,6 +17,7 @@ from smfake._domain import messages, notices
 from smfake._domain.clock import Job
 from smfake._domain.errors import (
     AccessDeniedException,
+    InvalidParameterException,
     InvalidRequestException,
     ResourceExistsException,
 )
@@ -58,12 +59,14 @@ DEFAULT_RETRIES = 2
 
 @dataclass(frozen=True, slots=True)
 class RotationFunction:
-    """A registered handler, standing for a Lambda function."""
+    """A registered handler, standing for a Lambda function, or for the partner that rotates
+    the managed external secrets of one Type (``partner``: ``name`` is the Type, ``arn`` "")."""
 
     arn: str
     name: str
     handler: Callable[..., object] = field(repr=False)
     retries: int = DEFAULT_RETRIES
+    partner: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,8 @@ class RotationRecord:
     outcome: str | None = None
     steps: list[StepRecord] = field(default_factory=list)
     reason: str | None = None
+    # The Type of a managed external secret, rotated by its partner (function_arn is "").
+    partner_type: str | None = None
 
 
 # (function, event) -> None; raises what the handler raised.
@@ -111,6 +116,7 @@ class Rotator:
 
     def __init__(self, *, invoke: Invoke, new_id: Callable[[], str]) -> None:
         self.functions: dict[str, RotationFunction] = {}
+        self.partners: dict[str, RotationFunction] = {}  # by the Type they rotate
         self.records: list[RotationRecord] = []
         self._invoke = invoke
         self._new_id = new_id
@@ -126,21 +132,27 @@ class Rotator:
         lambda_arn: str | None,
         rules: RotationRules | None,
         immediately: bool,
+        metadata: tuple[tuple[str, str], ...] | None = None,
+        role_arn: str | None = None,
     ) -> Secret:
         secret = store.get_writable(secret_id)
-        arn = lambda_arn or secret.rotation_lambda_arn
-        if arn is None:
-            raise InvalidRequestException(messages.NO_ROTATION_LAMBDA)
-        function = self.functions.get(arn)
-        if function is None:
-            # Recorded on AWS with a function that does not exist; the configuration stays.
-            raise AccessDeniedException(messages.CANNOT_INVOKE_LAMBDA)
+        if secret.partner_type is None:
+            function = self._lambda(
+                secret, lambda_arn, external=(metadata, role_arn) != (None, None)
+            )
+        else:
+            function = self._partner(secret, lambda_arn, role_arn)
         if secret.rotation_in_progress:
             raise InvalidRequestException(messages.ROTATION_IN_PROGRESS)
         if token in secret.versions:
             raise ResourceExistsException(messages.TOKEN_IN_USE, token=token, arn=secret.arn)
         secret.rotation_enabled = True
-        secret.rotation_lambda_arn = arn
+        if not function.partner:
+            secret.rotation_lambda_arn = function.arn
+        if metadata is not None:
+            secret.external_rotation_metadata = metadata  # replaces what was given before
+        if role_arn is not None and role_arn != secret.external_rotation_role_arn:
+            secret.external_rotation_role_arn = role_arn
         if rules is not None:
             secret.rotation_rules = rules
         if immediately:
@@ -149,6 +161,45 @@ class Rotator:
             self._test(store, secret, function, token)
         self._schedule(store, secret)
         return secret
+
+    def _lambda(
+        self, secret: Secret, lambda_arn: str | None, *, external: bool
+    ) -> RotationFunction:
+        if external:
+            # The external members belong to a secret with a Type (unverified refusal).
+            raise InvalidParameterException(messages.EXTERNAL_ROTATION_WITHOUT_TYPE)
+        arn = lambda_arn or secret.rotation_lambda_arn
+        if arn is None:
+            raise InvalidRequestException(messages.NO_ROTATION_LAMBDA)
+        function = self.functions.get(arn)
+        if function is None:
+            # Recorded on AWS with a function that does not exist; the configuration stays.
+            raise AccessDeniedException(messages.CANNOT_INVOKE_LAMBDA)
+        return function
+
+    def _partner(
+        self, secret: Secret, lambda_arn: str | None, role_arn: str | None
+    ) -> RotationFunction:
+        # A managed external secret is rotated by its partner through the rotation role, with
+        # no Lambda (mes-security). Every refusal here is smfake's choice (unverified).
+        if lambda_arn is not None:
+            raise InvalidParameterException(
+                messages.LAMBDA_FOR_EXTERNAL_SECRET, type=secret.partner_type
+            )
+        if role_arn is None and secret.external_rotation_role_arn is None:
+            raise InvalidRequestException(messages.NO_EXTERNAL_ROTATION_ROLE)
+        function = self.partners.get(secret.partner_type or "")
+        if function is None:
+            # As for a Lambda function that cannot be invoked (unverified).
+            raise AccessDeniedException(messages.CANNOT_INVOKE_LAMBDA)
+        return function
+
+    def _scheduled_function(self, secret: Secret) -> RotationFunction | None:
+        if secret.partner_type is None:
+            return self.functions.get(secret.rotation_lambda_arn or "")
+        if secret.external_rotation_role_arn is None:
+            return None
+        return self.partners.get(secret.partner_type)
 
     def cancel(self, store: RotationStore, secret_id: str) -> tuple[Secret, str | None]:
         secret = store.get_writable(secret_id)
@@ -183,7 +234,7 @@ class Rotator:
             new[AWSPENDING] = token
             secret.add_version(placeholder, new, now)
             store.changed(secret)
-        record = RotationRecord(secret.arn, token, function.arn, trigger, store.now())
+        record = _record(secret, token, function, trigger, store.now())
         self.records.append(record)
         store.emit(notices.ROTATION_STARTED, secret, token)
         ok = all(self._step(store, secret, function, token, step, record) for step in STEPS)
@@ -217,7 +268,7 @@ class Rotator:
         labels_before = dict(secret.labels)
         trial = SecretVersion(token, now, sealed, secret.kms_key_id)
         secret.add_version(trial, {**secret.labels, AWSPENDING: token}, now)
-        record = RotationRecord(secret.arn, token, function.arn, "test", now)
+        record = _record(secret, token, function, "test", now)
         self.records.append(record)
         store.emit(notices.TEST_ROTATION_STARTED, secret, token)
         ok = False
@@ -289,7 +340,7 @@ class Rotator:
         secret.rotation_job = None
         if not store.holds(secret) or not secret.rotation_enabled:
             return
-        function = self.functions.get(secret.rotation_lambda_arn or "")
+        function = self._scheduled_function(secret)
         if function is not None and not secret.scheduled_for_deletion:
             # A rotation left incomplete is reattempted with its own token (§7.1).
             pending = secret.labels.get(AWSPENDING) if secret.rotation_in_progress else None
@@ -301,6 +352,13 @@ class Rotator:
                 self._schedule(store, secret, since=store.now())
                 return
         self._schedule(store, secret)
+
+
+def _record(
+    secret: Secret, token: str, function: RotationFunction, trigger: str, now: datetime
+) -> RotationRecord:
+    partner_type = function.name if function.partner else None
+    return RotationRecord(secret.arn, token, function.arn, trigger, now, partner_type=partner_type)
 
 
 def _failed_step(record: RotationRecord) -> str:

@@ -192,6 +192,7 @@ class SecretStore:
         description: str | None = None,
         kms_key_id: str | None = None,
         tag_list: Sequence[tuple[str, str]] | None = None,
+        partner_type: str | None = None,
     ) -> tuple[Secret, SecretVersion | None]:
         check_name(name)
         existing = self._by_name.get(name)
@@ -215,6 +216,8 @@ class SecretStore:
             kms_key_id=normalise_kms_key(kms_key_id),
             tags=new_tags,
         )
+        if partner_type:  # "" is no partner (unverified): the model allows length 0
+            secret.partner_type = partner_type
         version = None
         if value is not None:
             sealed = self.seal_for(secret, token, value, secret.kms_key_id)
@@ -246,6 +249,7 @@ class SecretStore:
         value: SecretValue | None,
         description: str | None,
         kms_key_id: str | None,
+        partner_type: str | None = None,
     ) -> tuple[Secret, SecretVersion | None]:
         secret = self.get_writable(secret_id, own_lifecycle=value is None and description is None)
         key = secret.kms_key_id if kms_key_id is None else normalise_kms_key(kms_key_id)
@@ -271,7 +275,11 @@ class SecretStore:
             holder.sealed, holder.kms_key_id = sealed, key
         if key != secret.kms_key_id:
             secret.kms_key_id = key  # set only on a change: a rare field (secret.py)
-        if description is not None or kms_key_id is not None:
+        # A Type may be set or changed, never removed ("" leaves it): all unverified.
+        retyped = bool(partner_type) and partner_type != secret.partner_type
+        if retyped:
+            secret.partner_type = partner_type
+        if description is not None or kms_key_id is not None or retyped:
             self.set_last_changed(secret, self._clock.now())
         self.changed(secret)
         return secret, version

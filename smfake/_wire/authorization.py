@@ -388,6 +388,8 @@ def _resource_context(secret: Secret) -> dict[str, ContextValue]:
         context["secretsmanager:SecretPrimaryRegion"] = secret.primary_region
     if secret.rotation_lambda_arn is not None:
         context["secretsmanager:resource/AllowRotationLambdaArn"] = secret.rotation_lambda_arn
+    if secret.partner_type is not None:
+        context["secretsmanager:resource/Type"] = secret.partner_type  # mes-security
     return context
 
 

@@ -30,10 +30,10 @@ from smfake._wire.views import (
     Params,
     arn_name,
     describe,
+    modelled,
     replication_status,
     tag_pairs,
     token,
-    unsupported,
     value,
     value_fields,
 )
@@ -53,10 +53,9 @@ def _create_asks(params: Mapping[str, Any], _: Secret | None) -> tuple[str, ...]
 
 @operation("CreateSecret", creates=True, kms="encrypt", also_asks=_create_asks)
 def create_secret(store: SecretStore, params: Params) -> Params:
-    primary_arn = params.get("CrossAccountPrimaryARN")
+    primary_arn = modelled("CreateSecret", params, "CrossAccountPrimaryARN")
     if primary_arn is not None:
         return crossaccount.create_replica(store, params, str(primary_arn))
-    unsupported("CreateSecret", params, "Type")
     request_token = token(params)
     new_value = value(params)
     tags = params.get("Tags")
@@ -69,6 +68,7 @@ def create_secret(store: SecretStore, params: Params) -> Params:
         description=params.get("Description"),
         kms_key_id=params.get("KmsKeyId"),
         tag_list=tag_pairs(tags) if tags else None,
+        partner_type=modelled("CreateSecret", params, "Type"),
     )
     out = arn_name(secret)
     if version is not None:
@@ -119,7 +119,6 @@ def describe_secret(store: SecretStore, params: Params) -> Params:
 
 @operation("UpdateSecret", kms="encrypt")
 def update_secret(store: SecretStore, params: Params) -> Params:
-    unsupported("UpdateSecret", params, "Type")
     request_token = token(params)
     secret, version = store.update_secret(
         params["SecretId"],
@@ -127,6 +126,7 @@ def update_secret(store: SecretStore, params: Params) -> Params:
         value=value(params),
         description=params.get("Description"),
         kms_key_id=params.get("KmsKeyId"),
+        partner_type=modelled("UpdateSecret", params, "Type"),
     )
     out = arn_name(secret)
     if version is not None:

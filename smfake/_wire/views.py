@@ -46,6 +46,20 @@ def unsupported(operation: str, params: Params, *names: str) -> None:
             raise UnsupportedOperation(f"{operation} with {name}")
 
 
+@functools.cache
+def _members(operation: str, output: bool) -> frozenset[str]:
+    model = service_model().operation_model(operation)
+    shape = model.output_shape if output else model.input_shape
+    return frozenset(shape.members) if shape is not None else frozenset()
+
+
+def modelled(operation: str, params: Params, name: str) -> Any:
+    """``params[name]``, or None where the installed botocore's model does not define that
+    member (one newer than the caller's botocore, which only a raw HTTP caller can send: it is
+    neither validated nor read, as AWS ignores undefined members)."""
+    return params.get(name) if name in _members(operation, False) else None
+
+
 def tag_pairs(tags: list[Params]) -> list[tuple[str, str]]:
     if any(tag.get("Key") is None for tag in tags):
         # Was stored as a tag with an empty key, which an explicit "" is refused as.
@@ -91,6 +105,7 @@ def describe(secret: Secret) -> Params:
         out["ReplicationStatus"] = replication_status(secret)
     if secret.cross_account_primary is not None or secret.cross_account_replicas:
         out.update(cross_account_fields(secret))
+    _external(secret, out)
     return out
 
 
@@ -98,7 +113,7 @@ def cross_account_fields(secret: Secret) -> Params:
     """DescribeSecret's CrossAccountPrimary (on a replica) and CrossAccountReplicas (on a
     primary), for a botocore whose model has them (1.44); an older one gets neither."""
     out: Params = {}
-    if "CrossAccountPrimary" not in output_members("DescribeSecret"):
+    if "CrossAccountPrimary" not in _members("DescribeSecret", True):
         return out
     link = secret.cross_account_primary
     if link is not None:
@@ -120,10 +135,18 @@ def cross_account_fields(secret: Secret) -> Params:
     return out
 
 
-@functools.cache
-def output_members(operation: str) -> frozenset[str]:
-    """The members of ``operation``'s output in the installed botocore's model."""
-    return frozenset(service_model().operation_model(operation).output_shape.members)
+def _external(secret: Secret, out: Params) -> None:
+    # Managed external secrets came into the model with botocore 1.44: a caller whose botocore
+    # predates them gets the shape it knows (so does ListSecrets, which filters this view).
+    shown = _members("DescribeSecret", True)
+    if secret.partner_type is not None and "Type" in shown:
+        out["Type"] = secret.partner_type
+    metadata = secret.external_rotation_metadata
+    if metadata and "ExternalSecretRotationMetadata" in shown:
+        out["ExternalSecretRotationMetadata"] = [{"Key": k, "Value": v} for k, v in metadata]
+    role = secret.external_rotation_role_arn
+    if role is not None and "ExternalSecretRotationRoleArn" in shown:
+        out["ExternalSecretRotationRoleArn"] = role
 
 
 def replication_status(secret: Secret, *, just_added: Collection[str] = ()) -> list[Params]:

@@ -504,3 +504,21 @@ def test_access_every_operation_runs_when_allowed(fake, operation):
     reader(fake, allow("secretsmanager:*"), allow("kms:*"))
     caller = client(READER_KEY, target.meta.region_name)
     assert outcome(lambda: examples.call(caller, operation, params)) == "ok"
+
+
+def test_access_resource_type_condition_key(fake, admin):
+    # Partners' rotation roles are scoped with secretsmanager:resource/Type (mes-security).
+    if "Type" not in admin.meta.service_model.operation_model("CreateSecret").input_shape.members:
+        pytest.skip("this botocore has no CreateSecret.Type")
+    admin.create_secret(Name="ext", SecretString="partner", Type="SnowflakePat")
+    only_snowflake = {"StringEquals": {"secretsmanager:resource/Type": "SnowflakePat"}}
+    c = reader(fake, allow(GET, Condition=only_snowflake))
+
+    assert c.get_secret_value(SecretId="ext")["SecretString"] == "partner"
+    assert outcome(lambda: c.get_secret_value(SecretId="other")) == denied(
+        GET, "other", NO_IDENTITY.format(GET)
+    )
+    absent = {"Null": {"secretsmanager:resource/Type": "true"}}
+    c = reader(fake, allow(GET, Condition=absent))
+    assert outcome(lambda: c.get_secret_value(SecretId="ext"))[0] == "AccessDeniedException"
+    assert c.get_secret_value(SecretId="other")["SecretString"] == "other-value"

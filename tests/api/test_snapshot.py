@@ -26,7 +26,7 @@ from smfake._domain.secret import (
     SecretVersion,
 )
 from smfake.errors import UsageError
-from tests.conftest import error_of
+from tests.conftest import error_of, needs_member
 from tests.operations.test_rotate_secret import TemplateRotation
 
 T0 = datetime(2024, 3, 1, 12, 0, 0, 250000, tzinfo=timezone.utc)
@@ -465,6 +465,7 @@ KNOWN_FIELDS = {
         "policy", "rotation_enabled", "rotation_lambda_arn", "rotation_rules", "last_rotated",
         "next_rotation", "rotation_job", "replicas", "primary_arn", "primary_region",
         "cross_account_primary", "cross_account_replicas",
+        "partner_type", "external_rotation_metadata", "external_rotation_role_arn",
     },
     CrossAccountPrimary: {"primary_arn", "status", "message"},
     CrossAccountReplica: {"replica_arn", "status", "role_arn", "restriction", "message"},
@@ -532,3 +533,72 @@ def test_access_control_state_survives_a_round_trip(tmp_path):
         "AKIASNAPSHOT00000001"
     )
     assert other.kms.key_policy(key) == fake.kms.key_policy(key)
+
+
+# -- managed external secrets (botocore 1.44) ------------------------------------------------------
+
+EXTERNAL_METADATA = [{"Key": "user", "Value": "APP"}, {"Key": "user", "Value": "BACKUP"}]
+
+
+@needs_member("RotateSecret", "ExternalSecretRotationMetadata")
+def test_managed_external_secret_survives_a_round_trip():
+    from tests.operations.test_rotate_secret_external import Partner
+
+    source = SecretsManagerFake(seed=3)
+    with mock_secretsmanager(fake=source):
+        sm = client()
+        sm.create_secret(Name="ext", SecretString="v1", Type="DatadogApiKey")
+        sm.create_secret(Name="plain", SecretString="v1")
+        source.register_partner_rotator("DatadogApiKey", Partner())
+        sm.rotate_secret(
+            SecretId="ext",
+            ExternalSecretRotationMetadata=EXTERNAL_METADATA,
+            ExternalSecretRotationRoleArn="arn:aws:iam::123456789012:role/partner",
+            RotationRules={"AutomaticallyAfterDays": 7},
+        )
+        before = {name: body(sm.describe_secret(SecretId=name)) for name in ("ext", "plain")}
+        data = snapshot.dump(source)
+    assert [s["external"] for s in data["stores"][0]["secrets"]] == [
+        {
+            "type": "DatadogApiKey",
+            "rotation_metadata": [["user", "APP"], ["user", "BACKUP"]],
+            "rotation_role_arn": "arn:aws:iam::123456789012:role/partner",
+        },
+        None,
+    ]
+
+    restored = SecretsManagerFake()
+    snapshot.load(restored, json.loads(snapshot.to_json(data)))
+    with mock_secretsmanager(fake=restored):
+        partner = Partner()  # its client is made while the fake is active
+        restored.register_partner_rotator("DatadogApiKey", partner)
+        sm = client()
+        assert {name: body(sm.describe_secret(SecretId=name)) for name in before} == before
+        assert snapshot.dump(restored)["stores"] == data["stores"]
+        # The schedule and the rotation settings still work: the partner rotates the secret.
+        restored.clock.advance(days=8)
+        assert partner.steps == ["createSecret", "setSecret", "testSecret", "finishSecret"]
+
+
+def test_snapshot_without_external_fields_still_loads():
+    # Snapshots written before managed external secrets were modelled have no "external".
+    data = with_secret()
+    del data["stores"][0]["secrets"][0]["external"]
+    fake = SecretsManagerFake()
+    snapshot.load(fake, data)
+    assert fake._backend.store(fake.account_id, fake.region).find("s").partner_type is None
+
+
+def test_snapshot_with_malformed_external_metadata_is_refused():
+    data = with_secret()
+    data["stores"][0]["secrets"][0]["external"] = {
+        "type": "T",
+        "rotation_metadata": [["k"]],
+        "rotation_role_arn": None,
+    }
+    with pytest.raises(UsageError) as excinfo:
+        snapshot.load(SecretsManagerFake(), data)
+    assert str(excinfo.value) == (
+        "snapshot stores[0].secrets[0].external.rotation_metadata: expected a list of "
+        "[key, value] strings, got [['k']]"
+    )

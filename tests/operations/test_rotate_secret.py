@@ -12,8 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from smfake._domain.rotation import Rotator
-from smfake.errors import UnsupportedOperation
-from tests.conftest import assert_shape, error_of, needs_member
+from tests.conftest import assert_shape, error_of
 from tests.operations.conftest import (
     ARN_PREFIX,
     IDENTIFIER_KINDS,
@@ -586,25 +585,6 @@ def test_rotate_secret_missing_token_on_the_wire(tokenless_client, client, secre
             tokenless_client.rotate_secret, SecretId=secret_id, RotationLambdaARN=FUNCTION_ARN
         )
         assert error == ROTATE_TOKEN_REQUIRED
-    assert snapshot(client, "s") == before
-    assert template.events == []
-
-
-@needs_member("RotateSecret", "ExternalSecretRotationMetadata")
-@pytest.mark.parametrize(
-    "extra",
-    [
-        {"ExternalSecretRotationMetadata": [{"Key": "k", "Value": "v"}]},
-        {"ExternalSecretRotationRoleArn": "arn:aws:iam::123456789012:role/external"},
-    ],
-    ids=["metadata", "role"],
-)
-def test_rotate_secret_external_rotation_is_unsupported(client, secret, template, extra):
-    before = snapshot(client, "s")
-
-    with pytest.raises(UnsupportedOperation, match="RotateSecret with External"):
-        client.rotate_secret(SecretId="s", RotationLambdaARN=FUNCTION_ARN, **extra)
-
     assert snapshot(client, "s") == before
     assert template.events == []
 

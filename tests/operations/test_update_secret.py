@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from smfake.errors import UnsupportedOperation
 from tests.conftest import assert_shape, error_of, needs_member
 from tests.operations.conftest import (
     BOTH_VALUES,
@@ -352,10 +351,39 @@ def test_update_secret_scheduled_for_deletion(client, secret, params):
 
 
 @needs_member("UpdateSecret", "Type")
-def test_update_secret_unsupported_type(client, secret):
+@pytest.mark.unverified("AWS does not document whether UpdateSecret may set or change a Type")
+def test_update_secret_sets_then_changes_the_type(client, fake, secret, t0):
+    fake.clock.advance(minutes=10)
+    response = client.update_secret(SecretId="s", Type="DatadogApiKey")
+
+    assert body(response) == {"ARN": secret["ARN"], "Name": "s"}
+    described = client.describe_secret(SecretId="s")
+    assert_shape(client, "DescribeSecret", described)
+    assert described["Type"] == "DatadogApiKey"
+    assert described["LastChangedDate"] == t0 + timedelta(minutes=10)
+    client.update_secret(SecretId="s", Type="DatadogAdminKey")
+    assert client.describe_secret(SecretId="s")["Type"] == "DatadogAdminKey"
+
+
+@needs_member("UpdateSecret", "Type")
+@pytest.mark.unverified("the model allows an empty Type; AWS's reading of it is not documented")
+def test_update_secret_empty_type_leaves_the_type(client, fake, secret):
+    client.update_secret(SecretId="s", Type="DatadogApiKey")
+    before = snapshot(client, "s")
+    fake.clock.advance(minutes=10)
+
+    client.update_secret(SecretId="s", Type="")
+
+    assert snapshot(client, "s") == before
+
+
+@needs_member("UpdateSecret", "Type")
+def test_update_secret_type_too_long_changes_nothing(client, secret):
     before = snapshot(client, "s")
 
-    with pytest.raises(UnsupportedOperation):
-        client.update_secret(SecretId="s", Type="custom")
+    with pytest.raises(ClientError) as excinfo:
+        client.update_secret(SecretId="s", Type="t" * 257, Description="new")
 
+    assert error_of(excinfo)[0] == "ValidationException"
+    assert "Member must have length less than or equal to 256" in error_of(excinfo)[1]
     assert snapshot(client, "s") == before

@@ -63,7 +63,7 @@ SERVED = sorted(set(OPERATIONS) & set(service_model().operation_names))
 UNDEFINED = ["secretString", "SecretString", "SecretBinary", "RotationToken", "RandomPassword",
              "Password", "secret_string", "Value", "X", "__type"]  # fmt: skip
 DEPTHS = [3, 40, 990, 1_200, 20_000]
-# Members smfake answers with UnsupportedOperation (README, supported operations).
+# Members of managed external secrets: drawn seldom, so most requests concern ordinary secrets.
 SELDOM = {"Type", "ExternalSecretRotationMetadata", "ExternalSecretRotationRoleArn"}
 JUNK_BODIES = [b"{", b"[1]", b"null", b'"x"', b"\xff\xfe", b'{"a":1} x', b"{}" * 3, b"\x00"]
 
@@ -140,7 +140,7 @@ def _named(name: str, ctx: Context) -> st.SearchStrategy[Any] | None:
         "RotationLambdaARN": st.sampled_from([ctx.lambda_arn, "arn:aws:lambda:x"]),
         "KmsKeyId": st.sampled_from(["alias/aws/secretsmanager", "", "alias/none"]),
         "Region": st.sampled_from(["us-west-2", "eu-west-1", "us-east-1", "xx-1"]),
-        # Secret types smfake does not support (UnsupportedOperation) are tried now and then.
+        # An empty Type is no Type; a partner Type now and then.
         "Type": st.sampled_from(["", "", "", "aws-rds"]),
     }
     return table.get(name)
@@ -305,7 +305,7 @@ def requests(draw: Any, operation: str, ctx: Context, hostile: bool) -> dict[str
     params: dict[str, Any] = {}
     for name, member in shape.members.items():
         # Required members (and the token botocore fills in) are usually there, others half
-        # the time, members smfake refuses as unsupported seldom.
+        # the time, the members of managed external secrets seldom.
         odds = 9 if name in required or name == "ClientRequestToken" else 5
         odds = 1 if name in SELDOM else odds
         if name == target or draw(st.sampled_from(range(10))) < odds:

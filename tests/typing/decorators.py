@@ -57,6 +57,9 @@ with mock_secretsmanager(verify_signatures=True, enforce_access=True) as strict:
     denial = strict.access.last_denial
     if denial is not None:
         assert_type(denial.explain(), str)
+    assert_type(strict.register_partner_rotator("SnowflakePat", lambda event: None), None)
+    for record in strict.rotations:
+        assert_type(record.partner_type, str | None)
 
 with mock_secretsmanager() as accounts:
     assert_type(accounts.kms.create_key(account_id="210987654321"), str)

@@ -8,7 +8,7 @@ from smfake._domain.rotation import Rotator
 from smfake._domain.schedule import parse_rules
 from smfake._domain.store import SecretStore
 from smfake._wire.declare import operation
-from smfake._wire.views import Params, arn_name, unsupported
+from smfake._wire.views import Params, arn_name, modelled
 
 
 def _rotator(store: SecretStore) -> Rotator:
@@ -17,9 +17,6 @@ def _rotator(store: SecretStore) -> Rotator:
 
 @operation("RotateSecret")
 def rotate_secret(store: SecretStore, params: Params) -> Params:
-    unsupported(
-        "RotateSecret", params, "ExternalSecretRotationMetadata", "ExternalSecretRotationRoleArn"
-    )
     token = params.get("ClientRequestToken")
     if token is None:
         # RotateSecret says so with InvalidParameterException, unlike the other three (§1).
@@ -39,8 +36,19 @@ def rotate_secret(store: SecretStore, params: Params) -> Params:
         lambda_arn=params.get("RotationLambdaARN") or None,
         rules=rules,
         immediately=params.get("RotateImmediately", True) is not False,
+        metadata=_metadata(modelled("RotateSecret", params, "ExternalSecretRotationMetadata")),
+        role_arn=modelled("RotateSecret", params, "ExternalSecretRotationRoleArn"),
     )
     return {**arn_name(secret), "VersionId": str(token)}
+
+
+def _metadata(items: list[Params] | None) -> tuple[tuple[str, str], ...] | None:
+    if items is None:
+        return None
+    # The model leaves Key and Value optional; a pair is what the partner reads (unverified).
+    if any(item.get("Key") is None or item.get("Value") is None for item in items):
+        raise InvalidParameterException(messages.EXTERNAL_METADATA_ITEM)
+    return tuple((str(item["Key"]), str(item["Value"])) for item in items)
 
 
 @operation("CancelRotateSecret")
