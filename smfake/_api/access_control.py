@@ -70,11 +70,10 @@ class AccessControl:
             return
         from smfake._wire import authorization
 
-        if backend is not None:
-            # Replication during this call encrypts as its caller (or its role) may.
-            backend.key_gate = authorization.ReplicationKeys(
-                call, self._decisions.append, backend.principals
-            )
+        if backend is not None and backend.key_gate is None:
+            # Replication encrypts as the caller of the call that changed the primary (or its
+            # role) may.
+            backend.key_gate = authorization.ReplicationKeys(backend, self._decisions.append)
         authorization.authorize(call, store, self._decisions.append)
 
     def _review_batch(self, call: Call, store: SecretStore) -> None:

@@ -43,6 +43,9 @@ class Backend:
         self.organizations: dict[str, str | None] = {}
         # Access control's say on the KMS keys replication encrypts with, while enforced.
         self.key_gate: KeyGate | None = None
+        # The call being answered (the wire's Call), innermost first: replication encrypts as
+        # its caller. A rotation function's calls nest inside the call that made it due.
+        self.acting: object | None = None
 
     def store(self, account: str, region: str) -> SecretStore:
         key = (account, region)

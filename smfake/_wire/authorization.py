@@ -24,6 +24,7 @@ from smfake._domain.access import (
     evaluate,
     parse_identity_policy,
 )
+from smfake._domain.backend import Backend
 from smfake._domain.conditions import ContextValue
 from smfake._domain.errors import AccessDeniedException, ServiceError
 from smfake._domain.kms import KmsKey
@@ -277,23 +278,23 @@ def _ask_pass_role(principal: Principal, call: Call, member: str, record: Record
 
 
 class ReplicationKeys:
-    """The KeyGate of one call while access control is enforced: replication encrypts with
-    the replica's key as the call's caller (a forward access session) or, when the primary
-    was associated with a ReplicationRoleARN, as that role (1.44 §A2.4). The replica's key
-    policy must allow it, as for any cross-account use of a key."""
+    """The KeyGate while access control is enforced: replication encrypts with the replica's
+    key as the caller of the call being answered (a forward access session) or, when the
+    primary was associated with a ReplicationRoleARN, as that role (1.44 §A2.4). The
+    replica's key policy must allow it, as for any cross-account use of a key."""
 
-    def __init__(self, call: Call, record: Record, principals: Iterable[Principal]) -> None:
-        self._call = call
+    def __init__(self, backend: Backend, record: Record) -> None:
+        self._backend = backend
         self._record = record
-        self._principals = principals
 
     def may_encrypt(
         self, store: SecretStore, key_id: str, secret: Secret, *, role_arn: str | None
     ) -> str | None:
-        call = self._call
-        principal = (
-            _principal(call) if role_arn is None else _role(self._principals, store, role_arn)
-        )
+        call = self._backend.acting
+        if not isinstance(call, Call):
+            return None  # the service on its own (no call): nothing to check it against
+        principals = self._backend.principals
+        principal = _principal(call) if role_arn is None else _role(principals, store, role_arn)
         key = store.keys.find(key_id)
         if key is None:
             return principal.arn

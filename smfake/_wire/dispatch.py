@@ -183,6 +183,7 @@ class Responder:
             store = backend.store(owner_of(params, account, region), region)
             stages = self.stages
             authorizer = stages.authorizer
+            outer, backend.acting = backend.acting, call
             try:
                 # Faults and access control come before validation: an injected error, like
                 # AWS's refusal, does not depend on the request being well formed.
@@ -198,6 +199,8 @@ class Responder:
                     authorizer._review_batch(call, store)
             except ServiceError as error:
                 call.error = error
+            finally:
+                backend.acting = outer
             if stages.recorder is not None:
                 stages.recorder.record(call, store)
             return call

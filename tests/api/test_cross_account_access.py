@@ -320,3 +320,26 @@ def test_list_resource_policies_needs_its_own_action(fake, setup):
     code, message, _ = outcome(lambda: lister.list_resource_policies(SecretId=setup["replica"]))
     assert code == "AccessDeniedException"
     assert "perform: secretsmanager:ListResourcePolicies" in message
+
+
+@U
+def test_replication_encrypts_as_the_caller_that_changed_the_primary(fake, setup):
+    """The operator's own write replicates; a rotation's writes are its function's calls,
+    made here as the primary account's root, which the key policy does not name."""
+    from tests.operations.test_rotate_secret import TemplateRotation
+
+    client = operator(fake, *EVERYTHING)
+    assert associate(client, setup) == "ok"
+    fake.kms.put_key_policy(
+        setup["key"],
+        doc({**allow("kms:*"), "Principal": {"AWS": [OPERATOR, f"arn:aws:iam::{B}:root"]}}),
+    )
+    client.put_secret_value(SecretId=setup["primary"], SecretString="v2")
+    assert status(setup) == "InSync"
+    arn = fake.register_rotation_function("rotator", TemplateRotation())
+    client.rotate_secret(SecretId=setup["primary"], RotationLambdaARN=arn)
+    assert fake.rotations[-1].outcome == "succeeded"
+    [entry] = setup["a"].describe_secret(SecretId=setup["primary"])["CrossAccountReplicas"]
+    assert entry["ReplicationStatus"] == "Failed"
+    assert f"arn:aws:iam::{A}:root isn't allowed to perform kms:Encrypt" in entry["StatusMessage"]
+    assert setup["b"].get_secret_value(SecretId=setup["replica"])["SecretString"] == "v2"
