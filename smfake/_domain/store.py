@@ -251,7 +251,9 @@ class SecretStore:
         kms_key_id: str | None,
         partner_type: str | None = None,
     ) -> tuple[Secret, SecretVersion | None]:
-        secret = self.get_writable(secret_id, own_lifecycle=value is None and description is None)
+        # A cross-account replica may change its key only: the rest comes from its primary.
+        key_only = value is None and description is None and not partner_type
+        secret = self.get_writable(secret_id, own_lifecycle=key_only)
         key = secret.kms_key_id if kms_key_id is None else normalise_kms_key(kms_key_id)
         # A new key re-encrypts the versions that carry the AWS labels (§13). Everything that
         # can fail (decrypting with the old key, encrypting with the new) happens first.

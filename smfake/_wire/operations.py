@@ -43,7 +43,7 @@ def _create_asks(params: Mapping[str, Any], _: Secret | None) -> tuple[str, ...]
     # Tagging and replicating at creation need their own permissions too (§18 [M]); so does
     # the managed policy a cross-account replica gets (1.44 §A3 [M]).
     asks: tuple[str, ...] = ("TagResource",) if params.get("Tags") else ()
-    if params.get("CrossAccountPrimaryARN"):
+    if modelled("CreateSecret", params, "CrossAccountPrimaryARN"):
         asks += ("PutResourcePolicy",)
     return asks + (("ReplicateSecretToRegions",) if params.get("AddReplicaRegions") else ())
 

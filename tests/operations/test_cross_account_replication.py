@@ -713,6 +713,7 @@ READ_ONLY = (
         lambda c, s: c.put_secret_value(SecretId=s, SecretString="x"),
         lambda c, s: c.update_secret(SecretId=s, SecretString="x"),
         lambda c, s: c.update_secret(SecretId=s, Description="x"),
+        lambda c, s: c.update_secret(SecretId=s, Type="SnowflakePat"),
         lambda c, s: c.update_secret_version_stage(
             SecretId=s, VersionStage="L", MoveToVersionId="a" * 32
         ),
@@ -729,6 +730,7 @@ READ_ONLY = (
         "put",
         "update-value",
         "update-description",
+        "update-type",
         "move-label",
         "rotate",
         "cancel-rotate",
