@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from smfake import SecretsManagerFake, mock_secretsmanager
 from smfake.errors import UsageError
+from tests.operation_examples import POLICY
 
 A, B = "123456789012", "210987654321"
 URL = "https://secretsmanager.us-east-1.amazonaws.com/"
@@ -150,3 +151,29 @@ def test_describe_answers_only_the_members_the_installed_model_has(fake):
         _, described = _raw(fake, account, "DescribeSecret", {"SecretId": secret_id})
         assert set(described) <= set(model)
         assert (member in described) == (member in model)
+
+
+def test_null_members_count_as_absent_on_the_new_surface(fake):
+    """JSON null (raw HTTP callers) is an absent member: ReplicaRestriction stays SameOrg,
+    PolicyName default, MaxResults 100."""
+    primary = boto3.client("secretsmanager", region_name="us-east-1")
+    if "AssociateCrossAccountReplica" not in primary.meta.service_model.operation_names:
+        pytest.skip("this botocore's model has no cross-account replication")
+    arn = primary.create_secret(Name="p", SecretString="v")["ARN"]
+    key = fake.kms.create_key(account_id=B)
+    replica = fake.client(B).create_secret(Name="r", CrossAccountPrimaryARN=arn, KmsKeyId=key)
+    fake.organizations.place(B, "o-elsewhere01")
+    status, refused = _raw(
+        fake,
+        A,
+        "AssociateCrossAccountReplica",
+        {"SecretId": arn, "CrossAccountReplicaARN": replica["ARN"], "ReplicaRestriction": None},
+    )
+    assert (status, refused["__type"]) == (400, "InvalidRequestException")
+    primary.put_resource_policy(SecretId="p", ResourcePolicy=POLICY)
+    status, got = _raw(fake, A, "GetResourcePolicy", {"SecretId": "p", "PolicyName": None})
+    assert (status, got["PolicyName"], got["ResourcePolicy"]) == (200, "default", POLICY)
+    status, listed = _raw(
+        fake, A, "ListResourcePolicies", {"SecretId": "p", "MaxResults": None, "NextToken": None}
+    )
+    assert (status, listed) == (200, {"ResourcePolicies": [{"PolicyName": "default"}]})

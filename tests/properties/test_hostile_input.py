@@ -120,6 +120,13 @@ LONE = st.sampled_from(["\ud800", "\udfff", "\ud83d"])
 T0 = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
 
+OTHER_ACCOUNT_ARNS = [
+    "arn:aws:secretsmanager:us-east-1:210987654321:secret:app-AbCdEf",
+    "arn:aws:secretsmanager:eu-west-1:210987654321:secret:app-AbCdEf",
+    "arn:aws:secretsmanager:us-east-1:210987654321:secret:app",
+]
+
+
 def texts(min_size: int = 0, max_size: int = 12) -> st.SearchStrategy[str]:
     plain = st.text(CHARACTERS, min_size=min_size, max_size=max_size)
     return _weighted(plain, st.builds(str.__add__, plain, LONE), 1 / 40)
@@ -142,6 +149,10 @@ def _named(name: str, ctx: Context) -> st.SearchStrategy[Any] | None:
         "Region": st.sampled_from(["us-west-2", "eu-west-1", "us-east-1", "xx-1"]),
         # An empty Type is no Type; a partner Type now and then.
         "Type": st.sampled_from(["", "", "", "aws-rds"]),
+        # Cross-account replication: another account's secret, the caller's own, another
+        # Region's, a partial ARN.
+        "CrossAccountPrimaryARN": st.sampled_from(OTHER_ACCOUNT_ARNS + [ctx.arn]),
+        "CrossAccountReplicaARN": st.sampled_from(OTHER_ACCOUNT_ARNS + [ctx.arn]),
     }
     return table.get(name)
 

@@ -52,7 +52,7 @@ def associate_cross_account_replica(store: SecretStore, params: Params) -> Param
         params["SecretId"],
         replica_arn,
         role_arn=None if role_arn is None else str(role_arn),
-        restriction=str(params.get("ReplicaRestriction", crossaccount.SAME_ORG)),
+        restriction=str(params.get("ReplicaRestriction") or crossaccount.SAME_ORG),
         accounts=store.other_account,
         same_organization=store.same_organization,
         gate=store.key_gate,

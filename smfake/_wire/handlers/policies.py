@@ -20,7 +20,7 @@ def _policy() -> ModuleType:
 
 
 def _name(params: Params) -> str:
-    return str(params.get("PolicyName", _policy().DEFAULT_NAME))
+    return str(params.get("PolicyName") or _policy().DEFAULT_NAME)  # null is absent
 
 
 def _named(operation: str, out: Params, name: str) -> Params:
@@ -60,10 +60,10 @@ def list_resource_policies(store: SecretStore, params: Params) -> Params:
     secret, names = _policy().policy_names(store, params["SecretId"])
     scope = f"{secret.arn}\0policies"
     start = 0
-    if "NextToken" in params:
+    if params.get("NextToken") is not None:
         after = paging.decode(scope, params["NextToken"])
         start = next((i + 1 for i, name in enumerate(names) if name == after), len(names))
-    limit = params.get("MaxResults", 100)
+    limit = params.get("MaxResults") or 100  # null is absent
     page = names[start : start + limit]
     out: Params = {"ResourcePolicies": [{"PolicyName": name} for name in page]}
     if start + limit < len(names):
