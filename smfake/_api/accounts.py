@@ -89,7 +89,7 @@ def client_for(
             raise UsageError(
                 "fake.client() makes a client that this fake answers: activate the fake first "
                 "(mock_secretsmanager(fake=...) or the smfake fixture), or pass endpoint_url= "
-                "of `smfake serve` (see docs/cross-account.md#acting-as-another-account)"
+                "of its smfake.Server(fake) (see docs/cross-account.md#acting-as-another-account)"
             )
     for reserved in ("aws_access_key_id", "aws_secret_access_key", "aws_session_token"):
         if reserved in client_kwargs:

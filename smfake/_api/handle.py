@@ -226,7 +226,7 @@ class SecretsManagerFake:
         """A botocore client (what ``boto3.client`` returns) that acts as the root user of
         ``account_id`` (default: the fake's account) in ``region`` (default: the fake's):
         the short way for a test to be another account. The fake must be active, unless
-        ``endpoint_url`` points at ``smfake serve``."""
+        ``endpoint_url`` points at a ``smfake.Server(fake)`` of this fake."""
         from smfake._api.accounts import client_for
 
         return client_for(self, account_id, region, service_name, client_kwargs)

@@ -177,3 +177,14 @@ def test_null_members_count_as_absent_on_the_new_surface(fake):
         fake, A, "ListResourcePolicies", {"SecretId": "p", "MaxResults": None, "NextToken": None}
     )
     assert (status, listed) == (200, {"ResourcePolicies": [{"PolicyName": "default"}]})
+
+
+@pytest.mark.usefixtures("allow_loopback")
+def test_client_through_a_server_of_the_fake_needs_no_activation():
+    from smfake import Server
+
+    fake = SecretsManagerFake()
+    with Server(fake) as server:
+        other = fake.client(B, endpoint_url=server.url)
+        arn = other.create_secret(Name="x", SecretString="v")["ARN"]
+    assert f":{B}:secret:x-" in arn
