@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from smfake._api.snapshot_fields import Fields, bad
-from smfake._domain import replication
+from smfake._domain import crossaccount, replication
 from smfake._domain.backend import Backend
 from smfake._domain.errors import ServiceError
 from smfake._domain.kms import DISABLED, ENABLED, PENDING_DELETION, KeyRing, KmsKey, Sealed
@@ -199,15 +199,18 @@ def _secret(item: Fields, store: _Store, key_ids: set[str]) -> Secret:
     link = item.opt_obj("cross_account_primary") if item.has("cross_account_primary") else None
     if link is not None:
         secret.cross_account_primary = CrossAccountPrimary(
-            link.text("primary_arn"), link.text("status"), link.opt_text("message")
+            _secret_arn(link, "primary_arn"), _status(link), link.opt_text("message")
         )
     for entry in item.objs("cross_account_replicas") if item.has("cross_account_replicas") else []:
+        restriction = entry.opt_text("restriction")
+        if restriction not in (None, crossaccount.SAME_ORG, crossaccount.NO_RESTRICTION):
+            raise bad(f"{entry.where}.restriction", "SameOrg, NoRestriction or null", restriction)
         secret.set_cross_account_replica(
             CrossAccountReplica(
-                entry.text("replica_arn"),
-                entry.text("status"),
+                _secret_arn(entry, "replica_arn"),
+                _status(entry),
                 entry.opt_text("role_arn"),
-                entry.opt_text("restriction"),
+                restriction,
                 entry.opt_text("message"),
             )
         )
@@ -286,6 +289,22 @@ def _principal(item: Fields) -> Principal:
         item.opt_text("permissions_boundary") if item.has("permissions_boundary") else None,
         tuple(sorted(item.str_map("tags").items())) if item.has("tags") else (),
     )
+
+
+def _secret_arn(item: Fields, name: str) -> str:
+    arn = item.text(name)
+    try:
+        crossaccount.parse_arn(arn, member=name)
+    except ServiceError:
+        raise bad(f"{item.where}.{name}", "the full ARN of a secret", arn) from None
+    return arn
+
+
+def _status(item: Fields) -> str:
+    status = item.text("status")
+    if status not in crossaccount.STATUSES:
+        raise bad(f"{item.where}.status", " or ".join(crossaccount.STATUSES), status)
+    return status
 
 
 def _organizations(value: object) -> dict[str, str | None]:

@@ -45,7 +45,9 @@ from smfake._domain.store import KeyGate, SecretStore, partition_of
 
 PENDING = "Pending"
 DETACHED = "Detached"
-__all__ = ["DETACHED", "FAILED", "IN_PROGRESS", "IN_SYNC", "PENDING"]
+# The model's StatusType (1.44 adds Pending and Detached).
+STATUSES = (PENDING, IN_PROGRESS, IN_SYNC, FAILED, DETACHED)
+__all__ = ["DETACHED", "FAILED", "IN_PROGRESS", "IN_SYNC", "PENDING", "STATUSES"]
 
 # The system-managed resource policy a cross-account replica carries (1.44 §A7).
 MANAGED_POLICY = "cross-account-replication"

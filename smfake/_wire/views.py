@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from smfake._domain import messages
@@ -53,7 +53,7 @@ def _members(operation: str, output: bool) -> frozenset[str]:
     return frozenset(shape.members) if shape is not None else frozenset()
 
 
-def modelled(operation: str, params: Params, name: str) -> Any:
+def modelled(operation: str, params: Mapping[str, Any], name: str) -> Any:
     """``params[name]``, or None where the installed botocore's model does not define that
     member (one newer than the caller's botocore, which only a raw HTTP caller can send: it is
     neither validated nor read, as AWS ignores undefined members)."""

@@ -30,6 +30,7 @@ from tests.conftest import error_of, needs_member
 from tests.operations.test_rotate_secret import TemplateRotation
 
 T0 = datetime(2024, 3, 1, 12, 0, 0, 250000, tzinfo=timezone.utc)
+REPLICA_ARN = "arn:aws:secretsmanager:us-east-1:210987654321:secret:r-AbCdEf"
 EU = "eu-west-1"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 OTHER_KEY_ID = "0987dcba-09fe-87dc-65ba-ab0987654321"
@@ -440,6 +441,33 @@ def test_not_json_is_refused():
             "snapshot stores[0].secrets[0].tags: expected an object of strings, got ['a']",
         ),
         (lambda d: d.pop("ids"), "snapshot ids: missing"),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(
+                cross_account_primary={"primary_arn": "nope", "status": "Pending", "message": None}
+            ),
+            "snapshot stores[0].secrets[0].cross_account_primary.primary_arn: expected the full "
+            "ARN of a secret, got 'nope'",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(
+                cross_account_replicas=[
+                    {
+                        "replica_arn": REPLICA_ARN,
+                        "status": "Sideways",
+                        "role_arn": None,
+                        "restriction": None,
+                        "message": None,
+                    }
+                ]
+            ),
+            "snapshot stores[0].secrets[0].cross_account_replicas[0].status: expected Pending or "
+            "InProgress or InSync or Failed or Detached, got 'Sideways'",
+        ),
+        (
+            lambda d: d.update(organizations={"123456789012": "not-an-org"}),
+            "snapshot organizations: expected an object of account ids to organization ids or "
+            "null, got {'123456789012': 'not-an-org'}",
+        ),
     ],
 )
 def test_a_corrupt_snapshot_is_refused_and_changes_nothing(corrupt, message):
