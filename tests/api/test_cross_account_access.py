@@ -9,9 +9,9 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 from smfake import SecretsManagerFake, mock_secretsmanager
+from tests.api.test_access_control import allow, doc, outcome
 
 A, B = "123456789012", "210987654321"
 OPERATOR_KEY, ROLE = "AKIAOPERATOR00000001", f"arn:aws:iam::{A}:role/replication"
@@ -22,31 +22,10 @@ U = pytest.mark.unverified("the managed policy, the implied actions and their ke
 pytestmark = pytest.mark.usefixtures("_needs_the_surface")
 
 
-def doc(*statements: dict[str, Any]) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
-def allow(action: Any, resource: str = "*", **extra: Any) -> dict[str, Any]:
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
-
-
 def key_policy(*principals: str) -> dict[str, Any]:
     return doc(
         {**allow("kms:*"), "Principal": {"AWS": [f"arn:aws:iam::{p}:root" for p in principals]}}
     )
-
-
-def outcome(call: Any) -> Any:
-    try:
-        call()
-    except ClientError as error:
-        response = error.response
-        return (
-            response["Error"]["Code"],
-            response["Error"]["Message"],
-            response["ResponseMetadata"]["HTTPStatusCode"],
-        )
-    return "ok"
 
 
 @pytest.fixture
@@ -72,14 +51,20 @@ def setup(fake: SecretsManagerFake) -> dict[str, Any]:
     return {"a": a, "b": b, "primary": primary, "replica": replica, "key": key}
 
 
-def operator(fake: SecretsManagerFake, *statements: dict[str, Any]) -> Any:
-    fake.principals.add(OPERATOR_KEY, "secret", arn=OPERATOR, policies=[doc(*statements)])
+def signed_as(fake: SecretsManagerFake, key: str, arn: str, *statements: dict[str, Any]) -> Any:
+    """A client of the principal ``arn``, whose identity policy holds ``statements``."""
+    fake.principals.add(key, "secret", arn=arn, policies=[doc(*statements)])
     return boto3.client(
         "secretsmanager",
         region_name="us-east-1",
-        aws_access_key_id=OPERATOR_KEY,
+        aws_access_key_id=key,
         aws_secret_access_key="secret",
     )
+
+
+def operator(fake: SecretsManagerFake, *statements: dict[str, Any]) -> Any:
+    """A user of the primary's account."""
+    return signed_as(fake, OPERATOR_KEY, OPERATOR, *statements)
 
 
 def associate(client: Any, setup: dict[str, Any], **params: Any) -> Any:
@@ -238,15 +223,8 @@ def test_disassociate_needs_its_own_action_only(fake, setup):
 
 
 def replica_owner(fake: SecretsManagerFake, *statements: dict[str, Any]) -> Any:
-    key = "AKIAREPLICAOWNER0001"
-    arn = f"arn:aws:iam::{B}:user/owner"
-    fake.principals.add(key, "secret", arn=arn, policies=[doc(*statements)])
-    return boto3.client(
-        "secretsmanager",
-        region_name="us-east-1",
-        aws_access_key_id=key,
-        aws_secret_access_key="secret",
-    )
+    """A user of the replica's account."""
+    return signed_as(fake, "AKIAREPLICAOWNER0001", f"arn:aws:iam::{B}:user/owner", *statements)
 
 
 def on_policy(action: str, name: str) -> dict[str, Any]:
