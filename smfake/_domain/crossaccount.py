@@ -39,8 +39,9 @@ from smfake._domain.replication import (
     IN_SYNC,
     copy_partner_type,
     copy_versions,
+    to_seal,
 )
-from smfake._domain.secret import CrossAccountPrimary, CrossAccountReplica, Secret
+from smfake._domain.secret import CrossAccountPrimary, CrossAccountReplica, Secret, SecretValue
 from smfake._domain.store import KeyGate, SecretStore, partition_of
 
 PENDING = "Pending"
@@ -104,7 +105,14 @@ def check_replica_creation(
         if member in given:
             raise InvalidParameterException(messages.CROSS_ACCOUNT_FORBIDDEN_MEMBER, member=member)
     check_other_account(store, primary_arn, member="CrossAccountPrimaryARN")
-    if kms_key_id is None:
+    check_customer_key(store, kms_key_id)
+
+
+def check_customer_key(store: SecretStore, kms_key_id: str | None) -> None:
+    """A cross-account replica's key is a customer managed key: the AWS managed key serves
+    its own account only (1.44 §A3). A key that does not exist is found out when a value is
+    first sealed with it, as for any secret created without a value."""
+    if store.is_aws_managed_key(kms_key_id):
         raise InvalidParameterException(messages.CROSS_ACCOUNT_KEY_REQUIRED)
 
 
@@ -132,6 +140,8 @@ def associate(
     if primary.is_replica or primary.is_cross_account_replica:
         raise InvalidParameterException(messages.CROSS_ACCOUNT_SOURCE_IS_REPLICA, arn=primary.arn)
     parsed = check_other_account(store, replica_arn, member="CrossAccountReplicaARN")
+    if role_arn is not None and not _is_role_of(role_arn, store):
+        raise InvalidParameterException(messages.CROSS_ACCOUNT_ROLE_INVALID, arn=role_arn)
     replica_store = accounts(parsed.account)
     replica = replica_store.find(replica_arn)
     if replica is None or replica.arn != replica_arn:
@@ -151,18 +161,14 @@ def associate(
     if restriction == SAME_ORG and not same_organization(parsed.account):
         raise InvalidRequestException(messages.CROSS_ACCOUNT_NOT_SAME_ORG, replica=replica_arn)
     # The dry run: the primary's values can be read, the replica's key can take them.
-    clear = {
-        version_id: store.reveal(primary, version)
-        for version_id, version in primary.versions.items()
-        if version.sealed is not None
-    }
+    clear, skip = _readable(store, primary, replica)
     key = replica.kms_key_id
-    if key is None or not replica_store.keys.usable(key):
+    if replica_store.is_aws_managed_key(key) or not replica_store.keys.usable(key):
         raise EncryptionFailure(messages.ENCRYPTION_FAILURE)
-    if gate is not None and gate.may_encrypt(replica_store, key, replica, role_arn=role_arn):
+    if gate is not None and gate.may_encrypt(replica_store, str(key), replica, role_arn=role_arn):
         raise AccessDeniedException(messages.KMS_ACCESS_DENIED)
     entry = CrossAccountReplica(replica_arn, IN_SYNC, role_arn, restriction)
-    copied = copy_versions(store, primary, replica_store, replica, key, clear)
+    copied = copy_versions(store, primary, replica_store, replica, key, clear, skip)
     primary.set_cross_account_replica(entry)
     link.status, link.message = IN_SYNC, None
     replica.description = primary.description
@@ -208,8 +214,9 @@ def stop(replica_store: SecretStore, replica: Secret, *, accounts: StoreOfAccoun
 def sync(
     store: SecretStore, primary: Secret, *, accounts: StoreOfAccount, gate: KeyGate | None
 ) -> None:
-    """After a change of the primary: bring every attached replica up to date. A replica
-    whose key cannot take the values is marked Failed on both sides; the primary's change
+    """After a change of the primary: bring every attached replica up to date. Labels and
+    the description need no key; new values are sealed under the replica's key, and a key
+    that cannot take them marks the replica Failed on both sides. The primary's change
     stands (1.44 §A2.4)."""
     for entry in primary.cross_account_replicas.values():
         if entry.status == DETACHED:
@@ -218,11 +225,20 @@ def sync(
         replica = replica_store.find(entry.replica_arn)
         link = None if replica is None else replica.cross_account_primary
         if replica is None or link is None or link.primary_arn != primary.arn:
+            # Gone without ending the link (nothing the service allows): say so.
+            entry.status, entry.message = FAILED, messages.CROSS_ACCOUNT_REPLICA_GONE
             continue
-        problem = _key_problem(replica_store, replica, entry.role_arn, gate)
+        problem = None
+        try:
+            clear, skip = _readable(store, primary, replica)
+        except ServiceError:
+            problem, clear, skip = messages.CROSS_ACCOUNT_PRIMARY_UNREADABLE, {}, set()
+        if problem is None and set(to_seal(primary, replica)) - skip:
+            problem = _key_problem(replica_store, replica, entry.role_arn, gate)
         if problem is None:
             try:
-                if copy_versions(store, primary, replica_store, replica, replica.kms_key_id):
+                key = replica.kms_key_id
+                if copy_versions(store, primary, replica_store, replica, key, clear, skip):
                     replica_store.set_last_changed(replica, replica_store.now())
                 replica.description = primary.description
                 copy_partner_type(primary, replica)
@@ -233,11 +249,36 @@ def sync(
         entry.message = link.message = problem
 
 
+def _readable(
+    store: SecretStore, primary: Secret, replica: Secret
+) -> tuple[dict[str, SecretValue], set[str]]:
+    """The values the replica lacks, in the clear, and the versions left out: an unlabelled
+    (deprecated) version whose key no longer opens it. A labelled one that cannot be read
+    raises, as reading it would."""
+    clear: dict[str, SecretValue] = {}
+    skip: set[str] = set()
+    for version_id in to_seal(primary, replica):
+        version = primary.versions[version_id]
+        try:
+            clear[version_id] = store.reveal(primary, version)
+        except ServiceError:
+            if version.stages:
+                raise
+            skip.add(version_id)
+    return clear, skip
+
+
+def _is_role_of(role_arn: str, store: SecretStore) -> bool:
+    """An IAM role of the primary's account (1.44 §A4 [M])."""
+    prefix = f"arn:{partition_of(store.region)}:iam::{store.account}:role/"
+    return role_arn.startswith(prefix) and len(role_arn) > len(prefix)
+
+
 def _key_problem(
     store: SecretStore, replica: Secret, role_arn: str | None, gate: KeyGate | None
 ) -> str | None:
     key = replica.kms_key_id
-    if key is None or not store.keys.usable(key):
+    if key is None or store.is_aws_managed_key(key) or not store.keys.usable(key):
         return messages.CROSS_ACCOUNT_KEY_UNUSABLE
     if gate is not None:
         refused = gate.may_encrypt(store, key, replica, role_arn=role_arn)

@@ -256,7 +256,13 @@ CROSS_ACCOUNT_KEY_DENIED = (
     "Replication failed: {identity} isn't allowed to perform kms:Encrypt on the KMS key of "
     "the replica secret."
 )
-CROSS_ACCOUNT_PRIMARY_GONE = "Replication failed: the primary secret no longer exists."
+CROSS_ACCOUNT_REPLICA_GONE = "Replication failed: the replica secret no longer exists."
+CROSS_ACCOUNT_PRIMARY_UNREADABLE = (
+    "Replication failed: the primary secret's value can't be decrypted with its KMS key."
+)
+CROSS_ACCOUNT_ROLE_INVALID = (
+    "ReplicationRoleARN must be the ARN of an IAM role in the primary secret's account, got {arn}."
+)
 
 # -- Common AWS errors: throttling, availability, authentication (§1, §19) ---------------------
 # [I] aws-secretsmanager-caching issues and botocore threads quote these for this service.

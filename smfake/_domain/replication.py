@@ -3,7 +3,7 @@ with their primary after every change, read-only where they live."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from smfake._domain import messages
@@ -122,7 +122,10 @@ def _create_replica(
         replica.status, replica.message = FAILED, messages.REPLICA_KEY_UNUSABLE
         return
     if existing is not None and existing.primary_arn != primary.arn:
-        if not force_overwrite:
+        # A secret linked by cross-account replication cannot be deleted, so cannot be
+        # overwritten either (unverified).
+        linked = existing.is_cross_account_replica or bool(existing.cross_account_replicas)
+        if not force_overwrite or linked:
             replica.status, replica.message = FAILED, messages.REPLICA_NAME_TAKEN
             return
         store.purge(existing)
@@ -171,20 +174,25 @@ def copy_versions(
     copy: Secret,
     kms_key_id: str | None,
     clear: dict[str, SecretValue] | None = None,
+    skip: Collection[str] = (),
 ) -> bool:
-    """Give ``copy`` the primary's versions and labels, values sealed under ``kms_key_id``
-    in ``store``; whether anything changed. Raises before changing anything when a value
-    cannot be read or sealed."""
+    """Give ``copy`` the primary's versions (less ``skip``) and labels, values sealed under
+    ``kms_key_id`` in ``store``; whether anything changed. Raises before changing anything
+    when a value cannot be read or sealed."""
     # Versions are immutable once they hold a value, so only new or newly filled ones need
     # encrypting in the replica's store; everything is prepared before anything changes.
     sealed = {}
-    for version_id, version in primary.versions.items():
-        mine = copy.versions.get(version_id)
-        if version.sealed is not None and (mine is None or mine.sealed is None):
-            value = (clear or {}).get(version_id) or primary_store.reveal(primary, version)
-            sealed[version_id] = store.seal_for(copy, version_id, value, kms_key_id)
+    for version_id in to_seal(primary, copy):
+        if version_id in skip:
+            continue
+        value = (clear or {}).get(version_id) or primary_store.reveal(
+            primary, primary.versions[version_id]
+        )
+        sealed[version_id] = store.seal_for(copy, version_id, value, kms_key_id)
     versions: dict[str, SecretVersion] = {}
     for version_id, version in primary.versions.items():
+        if version_id in skip:
+            continue
         mine = copy.versions.get(version_id)
         if mine is None:
             mine = SecretVersion(version_id, version.created, None, kms_key_id)
@@ -196,3 +204,13 @@ def copy_versions(
     copy.versions = versions
     copy.labels = dict(primary.labels)
     return changed
+
+
+def to_seal(primary: Secret, copy: Secret) -> list[str]:
+    """The primary's versions whose values ``copy`` lacks (new, or newly filled)."""
+    found = []
+    for version_id, version in primary.versions.items():
+        mine = copy.versions.get(version_id)
+        if version.sealed is not None and (mine is None or mine.sealed is None):
+            found.append(version_id)
+    return found

@@ -23,7 +23,7 @@ from smfake._domain.errors import (
     ValidationException,
 )
 from smfake._domain.ids import ARN_SUFFIX_LENGTH, IdSource
-from smfake._domain.kms import KeyRing, Sealed
+from smfake._domain.kms import AWS_MANAGED_ALIAS, KeyRing, Sealed
 from smfake._domain.listing import SecretIndex
 from smfake._domain.notices import Notice
 from smfake._domain.rotation import Rotator
@@ -255,6 +255,9 @@ class SecretStore:
         key_only = value is None and description is None and not partner_type
         secret = self.get_writable(secret_id, own_lifecycle=key_only)
         key = secret.kms_key_id if kms_key_id is None else normalise_kms_key(kms_key_id)
+        if secret.is_cross_account_replica and self.is_aws_managed_key(key):
+            # Its own key, but a customer managed one (1.44 §A3; unverified for UpdateSecret).
+            raise InvalidParameterException(messages.CROSS_ACCOUNT_KEY_REQUIRED)
         # A new key re-encrypts the versions that carry the AWS labels (§13). Everything that
         # can fail (decrypting with the old key, encrypting with the new) happens first.
         resealed: list[tuple[SecretVersion, Sealed]] = []
@@ -551,6 +554,16 @@ class SecretStore:
     def peers(self, region: str) -> SecretStore:
         """The store of the same account in ``region``."""
         return self._services.store(self.account, region)
+
+    def is_aws_managed_key(self, kms_key_id: str | None) -> bool:
+        """Whether ``kms_key_id`` (normalised: None for the alias) names the AWS managed key
+        aws/secretsmanager, by alias ARN, key id or key ARN."""
+        if kms_key_id is None or kms_key_id.endswith(":" + AWS_MANAGED_ALIAS):
+            return True
+        if kms_key_id.startswith("alias/"):
+            return False  # a customer's alias (finding the managed key would create it)
+        found = self.keys.find(kms_key_id)
+        return found is not None and found.managed
 
     def other_account(self, account: str) -> SecretStore:
         """The store of ``account`` in this Region (cross-account replication)."""

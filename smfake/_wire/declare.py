@@ -53,6 +53,10 @@ class Operation:
     peer: tuple[str, str] | None = None
     # The request member naming an IAM role that the call passes (iam:PassRole).
     passes_role: str | None = None
+    # The secret is always the caller's own: a full ARN of another account's secret is not
+    # found (the primary of cross-account replication, 1.44 §A4), where other operations
+    # reach that account's secret.
+    own_account: bool = False
 
     def about_account(self, params: Mapping[str, Any]) -> bool:
         """Whether the call is about the account rather than one secret."""
@@ -75,6 +79,7 @@ def operation(
     each_secret: str | None = None,
     peer: tuple[str, str] | None = None,
     passes_role: str | None = None,
+    own_account: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register the decorated handler as the operation ``name``, with its declaration."""
 
@@ -92,6 +97,7 @@ def operation(
             each_secret,
             peer,
             passes_role,
+            own_account,
         )
         return handler
 

@@ -180,7 +180,8 @@ class Responder:
                 request_id or backend.ids.uuid(),
                 backend.clock.now(),
             )
-            store = backend.store(owner_of(params, account, region), region)
+            owner = account if declaration.own_account else owner_of(params, account, region)
+            store = backend.store(owner, region)
             stages = self.stages
             authorizer = stages.authorizer
             outer, backend.acting = backend.acting, call

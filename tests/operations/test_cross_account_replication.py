@@ -23,6 +23,12 @@ KEY_UNUSABLE = (
     "Replication failed: the KMS key of the replica secret can't be used to encrypt its value."
 )
 ROLE = f"arn:aws:iam::{PRIMARY_ACCOUNT}:role/replication"
+# The AWS managed key, as a replica's KmsKeyId may name it.
+MANAGED_KEY_REFS = [
+    "",
+    "alias/aws/secretsmanager",
+    f"arn:aws:kms:us-east-1:{REPLICA_ACCOUNT}:alias/aws/secretsmanager",
+]
 U = pytest.mark.unverified("AWS publishes no text or check order for cross-account replication")
 
 pytestmark = pytest.mark.usefixtures("_needs_the_surface")
@@ -181,7 +187,7 @@ def test_create_replica_refuses_the_members_it_cannot_take(
 
 
 @U
-@pytest.mark.parametrize("key", [None, "alias/aws/secretsmanager", ""])
+@pytest.mark.parametrize("key", [None, *MANAGED_KEY_REFS])
 def test_create_replica_needs_a_customer_managed_key(other, primary, key):
     params = {} if key is None else {"KmsKeyId": key}
     code, message, status = refused(
@@ -769,13 +775,12 @@ def test_replica_keeps_its_own_tags_policy_and_key(client, other, fake, primary,
 
 
 @U
-def test_replica_reverted_to_the_aws_managed_key_fails_replication(client, other, primary, linked):
-    other.update_secret(SecretId=linked, KmsKeyId="alias/aws/secretsmanager")
-    client.put_secret_value(SecretId=primary, SecretString="v2")
-    assert (
-        other.describe_secret(SecretId=linked)["CrossAccountPrimary"]["ReplicationStatus"]
-        == "Failed"
-    )
+@pytest.mark.parametrize("key", MANAGED_KEY_REFS)
+def test_replica_key_stays_a_customer_managed_key(other, linked, replica_key, key):
+    code, message, _ = refused(lambda: other.update_secret(SecretId=linked, KmsKeyId=key))
+    assert code == "InvalidParameterException"
+    assert message.startswith("You must specify a customer managed KMS key in KmsKeyId")
+    assert other.describe_secret(SecretId=linked)["KmsKeyId"] == replica_key
 
 
 @U
@@ -930,3 +935,182 @@ def test_snapshot_round_trip_keeps_both_sides(client, other, fake, primary, link
     client.put_secret_value(SecretId=primary, SecretString="v2")
     assert value_of(other, linked) == "v2"
     assert refused(lambda: client.delete_secret(SecretId=primary))[0] == "InvalidParameterException"
+
+
+# -- what neither side may lose, and what needs no key ---------------------------------------------
+
+
+@U
+@pytest.mark.parametrize("side", ["replica", "primary"])
+def test_force_overwrite_by_a_regional_replica_spares_a_linked_secret(
+    fake, client, other, primary, linked, side
+):
+    # A secret of the same name in another Region of the same account, replicated here with
+    # ForceOverwriteReplicaSecret, would replace the linked secret: it is reported Failed.
+    account = REPLICA_ACCOUNT if side == "replica" else PRIMARY_ACCOUNT
+    name = "app/db-copy" if side == "replica" else "app/db"
+    eu = fake.client(account, region="eu-west-1")
+    eu.create_secret(Name=name, SecretString="elsewhere")
+    response = eu.replicate_secret_to_regions(
+        SecretId=name, AddReplicaRegions=[{"Region": "us-east-1"}], ForceOverwriteReplicaSecret=True
+    )
+    [status] = response["ReplicationStatus"]
+    assert (status["Region"], status["Status"]) == ("us-east-1", "Failed")
+    assert status["StatusMessage"] == "Secret with this name already exists in this region"
+    client.put_secret_value(SecretId=primary, SecretString="v2")
+    assert value_of(other, linked) == "v2"
+    assert other.describe_secret(SecretId=linked)["CrossAccountPrimary"]["ReplicationStatus"] == (
+        "InSync"
+    )
+
+
+@U
+def test_changes_that_need_no_key_reach_a_replica_whose_key_is_disabled(
+    client, other, fake, primary, linked, replica_key
+):
+    fake.kms.disable(replica_key)
+    client.tag_resource(SecretId=primary, Tags=[{"Key": "team", "Value": "a"}])
+    client.update_secret(SecretId=primary, Description="the db")
+    assert other.describe_secret(SecretId=linked)["CrossAccountPrimary"] == {
+        "PrimarySecretARN": primary,
+        "ReplicationStatus": "InSync",
+    }
+    assert other.describe_secret(SecretId=linked)["Description"] == "the db"
+    # A label move needs no key either; a new value does.
+    client.put_secret_value(SecretId=primary, SecretString="v2", VersionStages=["NEXT"])
+    assert other.describe_secret(SecretId=linked)["CrossAccountPrimary"]["ReplicationStatus"] == (
+        "Failed"
+    )
+
+
+@pytest.mark.parametrize("operation", ["associate", "disassociate"])
+def test_only_the_primarys_account_associates_or_disassociates(
+    client, other, fake, primary, replica, operation
+):
+    if operation == "disassociate":
+        client.associate_cross_account_replica(SecretId=primary, CrossAccountReplicaARN=replica)
+    call = getattr(other, f"{operation}_cross_account_replica")
+    assert refused(lambda: call(SecretId=primary, CrossAccountReplicaARN=replica)) == NOT_FOUND
+    third = fake.client(THIRD_ACCOUNT)
+    assert (
+        refused(
+            lambda: getattr(third, f"{operation}_cross_account_replica")(
+                SecretId=primary, CrossAccountReplicaARN=replica
+            )
+        )
+        == NOT_FOUND
+    )
+    link = other.describe_secret(SecretId=replica)["CrossAccountPrimary"]
+    assert link["ReplicationStatus"] == ("Pending" if operation == "associate" else "InSync")
+
+
+@U
+@pytest.mark.parametrize(
+    "role",
+    [
+        "not-a-role-arn-at-all-xx",
+        f"arn:aws:iam::{THIRD_ACCOUNT}:role/replication",
+        f"arn:aws:iam::{PRIMARY_ACCOUNT}:user/replication",
+        f"arn:aws:secretsmanager:us-east-1:{PRIMARY_ACCOUNT}:secret:app/db-AbCdEf",
+    ],
+)
+def test_associate_role_must_be_a_role_of_the_primarys_account(client, primary, replica, role):
+    assert refused(
+        lambda: client.associate_cross_account_replica(
+            SecretId=primary, CrossAccountReplicaARN=replica, ReplicationRoleARN=role
+        )
+    ) == (
+        "InvalidParameterException",
+        "ReplicationRoleARN must be the ARN of an IAM role in the primary secret's account, "
+        f"got {role}.",
+        400,
+    )
+    assert "CrossAccountReplicas" not in client.describe_secret(SecretId=primary)
+
+
+@U
+def test_associate_leaves_out_a_deprecated_version_its_key_no_longer_opens(
+    client, other, fake, replica_key
+):
+    old_key = fake.kms.create_key()
+    new_key = fake.kms.create_key()
+    arn = client.create_secret(Name="keyed", SecretString="v1", KmsKeyId=old_key)["ARN"]
+    first = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    client.put_secret_value(SecretId=arn, SecretString="v2")
+    client.put_secret_value(SecretId=arn, SecretString="v3")  # v1 is deprecated now
+    client.update_secret(SecretId=arn, KmsKeyId=new_key)  # re-encrypts labelled versions only
+    fake.kms.disable(old_key)
+    copy = other.create_secret(Name="c", CrossAccountPrimaryARN=arn, KmsKeyId=replica_key)["ARN"]
+    client.associate_cross_account_replica(SecretId=arn, CrossAccountReplicaARN=copy)
+    listed = other.list_secret_version_ids(SecretId=copy, IncludeDeprecated=True)["Versions"]
+    assert len(listed) == 2
+    assert not set(first) & {v["VersionId"] for v in listed}
+    assert value_of(other, copy) == "v3"
+
+
+def test_associate_during_an_interrupted_rotation_copies_its_pending_version(
+    client, other, fake, primary, replica
+):
+    def create_only(event, context):
+        # createSecret stores the pending value; the other steps do nothing: AWSPENDING stays.
+        if event["Step"] == "createSecret":
+            import boto3
+
+            boto3.client("secretsmanager", region_name="us-east-1").put_secret_value(
+                SecretId=event["SecretId"],
+                ClientRequestToken=event["ClientRequestToken"],
+                SecretString="pending",
+                VersionStages=["AWSPENDING"],
+            )
+
+    arn = fake.register_rotation_function("half", create_only)
+    client.rotate_secret(SecretId=primary, RotationLambdaARN=arn)
+    client.associate_cross_account_replica(SecretId=primary, CrossAccountReplicaARN=replica)
+    assert value_of(other, replica, VersionStage="AWSPENDING") == "pending"
+    assert value_of(other, replica) == "v1"
+
+
+def test_primary_with_regional_replicas_feeds_its_cross_account_replica(
+    client, other, fake, primary, linked
+):
+    client.replicate_secret_to_regions(
+        SecretId=primary, AddReplicaRegions=[{"Region": "eu-west-1"}]
+    )
+    client.put_secret_value(SecretId=primary, SecretString="v2")
+    eu = fake.client(PRIMARY_ACCOUNT, region="eu-west-1")
+    assert value_of(eu, "app/db") == value_of(other, linked) == "v2"
+    described = client.describe_secret(SecretId=primary)
+    assert [r["Region"] for r in described["ReplicationStatus"]] == ["eu-west-1"]
+    assert described["CrossAccountReplicas"][0]["ReplicationStatus"] == "InSync"
+
+
+@U
+@pytest.mark.parametrize(
+    "state", ["pending", "failed", "detached by the primary", "detached by the replica"]
+)
+def test_snapshot_round_trip_keeps_every_state(
+    client, other, fake, primary, replica, replica_key, state, tmp_path
+):
+    if state != "pending":
+        client.associate_cross_account_replica(
+            SecretId=primary, CrossAccountReplicaARN=replica, ReplicaRestriction="NoRestriction"
+        )
+    if state == "failed":
+        fake.kms.disable(replica_key)
+        client.put_secret_value(SecretId=primary, SecretString="v2")
+    elif state == "detached by the primary":
+        client.disassociate_cross_account_replica(SecretId=primary, CrossAccountReplicaARN=replica)
+    elif state == "detached by the replica":
+        other.stop_replication_to_replica(SecretId=replica)
+    other.put_resource_policy(SecretId=replica, ResourcePolicy=POLICY)
+
+    def seen():
+        sides = [client.describe_secret(SecretId=primary), other.describe_secret(SecretId=replica)]
+        policies = other.list_resource_policies(SecretId=replica)["ResourcePolicies"]
+        return [{k: v for k, v in r.items() if k != "ResponseMetadata"} for r in sides], policies
+
+    before = seen()
+    fake.save_state(tmp_path / "state.json")
+    fake.reset()
+    fake.load_state(tmp_path / "state.json")
+    assert seen() == before

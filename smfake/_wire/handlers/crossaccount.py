@@ -43,6 +43,7 @@ def _associate_asks(params: Mapping[str, Any], _: Secret | None) -> tuple[str, .
     also_asks=_associate_asks,
     peer=("CrossAccountReplicaARN", "AcceptCrossAccountReplication"),
     passes_role="ReplicationRoleARN",
+    own_account=True,
 )
 def associate_cross_account_replica(store: SecretStore, params: Params) -> Params:
     replica_arn = str(params["CrossAccountReplicaARN"])
@@ -65,7 +66,7 @@ def associate_cross_account_replica(store: SecretStore, params: Params) -> Param
     }
 
 
-@operation("DisassociateCrossAccountReplica")
+@operation("DisassociateCrossAccountReplica", own_account=True)
 def disassociate_cross_account_replica(store: SecretStore, params: Params) -> Params:
     replica_arn = str(params["CrossAccountReplicaARN"])
     primary = crossaccount.disassociate(

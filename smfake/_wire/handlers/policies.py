@@ -8,7 +8,7 @@ from smfake._domain import paging
 from smfake._domain.store import SecretStore
 from smfake._wire.declare import operation
 from smfake._wire.model import service_model
-from smfake._wire.views import Params, arn_name
+from smfake._wire.views import Params, arn_name, modelled
 
 
 def _policy() -> ModuleType:
@@ -19,8 +19,9 @@ def _policy() -> ModuleType:
     return policy
 
 
-def _name(params: Params) -> str:
-    return str(params.get("PolicyName") or _policy().DEFAULT_NAME)  # null is absent
+def _name(operation: str, params: Params) -> str:
+    # Read only where the installed model defines it (1.44); null is absent.
+    return str(modelled(operation, params, "PolicyName") or _policy().DEFAULT_NAME)
 
 
 def _named(operation: str, out: Params, name: str) -> Params:
@@ -33,7 +34,7 @@ def _named(operation: str, out: Params, name: str) -> Params:
 
 @operation("PutResourcePolicy")
 def put_resource_policy(store: SecretStore, params: Params) -> Params:
-    name = _name(params)
+    name = _name("PutResourcePolicy", params)
     secret = _policy().attach_policy(
         store,
         params["SecretId"],
@@ -46,7 +47,7 @@ def put_resource_policy(store: SecretStore, params: Params) -> Params:
 
 @operation("GetResourcePolicy", read_only=True)
 def get_resource_policy(store: SecretStore, params: Params) -> Params:
-    name = _name(params)
+    name = _name("GetResourcePolicy", params)
     secret, text = _policy().policy_text(store, params["SecretId"], name=name)
     out = arn_name(secret)
     # Absent, not null, when no policy is attached (§11).
@@ -73,7 +74,7 @@ def list_resource_policies(store: SecretStore, params: Params) -> Params:
 
 @operation("DeleteResourcePolicy")
 def delete_resource_policy(store: SecretStore, params: Params) -> Params:
-    name = _name(params)
+    name = _name("DeleteResourcePolicy", params)
     secret = _policy().detach_policy(store, params["SecretId"], name=name)
     return _named("DeleteResourcePolicy", arn_name(secret), name)
 
