@@ -132,15 +132,18 @@ class Rotator:
         lambda_arn: str | None,
         rules: RotationRules | None,
         immediately: bool,
-        metadata: tuple[tuple[str, str], ...] | None = None,
+        metadata: tuple[tuple[str | None, str | None], ...] | None = None,
         role_arn: str | None = None,
     ) -> Secret:
         secret = store.get_writable(secret_id)
+        # An empty list is no list, as an empty Type is no Type (unverified).
+        pairs = None
         if secret.partner_type is None:
             function = self._lambda(
-                secret, lambda_arn, external=(metadata, role_arn) != (None, None)
+                secret, lambda_arn, external=bool(metadata) or role_arn is not None
             )
         else:
+            pairs = _metadata_pairs(metadata or None)
             function = self._partner(secret, lambda_arn, role_arn)
         if secret.rotation_in_progress:
             raise InvalidRequestException(messages.ROTATION_IN_PROGRESS)
@@ -149,8 +152,8 @@ class Rotator:
         secret.rotation_enabled = True
         if not function.partner:
             secret.rotation_lambda_arn = function.arn
-        if metadata is not None:
-            secret.external_rotation_metadata = metadata  # replaces what was given before
+        if pairs is not None:
+            secret.external_rotation_metadata = pairs  # replaces what was given before
         if role_arn is not None and role_arn != secret.external_rotation_role_arn:
             secret.external_rotation_role_arn = role_arn
         if rules is not None:
@@ -352,6 +355,18 @@ class Rotator:
                 self._schedule(store, secret, since=store.now())
                 return
         self._schedule(store, secret)
+
+
+def _metadata_pairs(
+    items: tuple[tuple[str | None, str | None], ...] | None,
+) -> tuple[tuple[str, str], ...] | None:
+    if items is None:
+        return None
+    pairs = tuple((key, value) for key, value in items if key is not None and value is not None)
+    if len(pairs) != len(items):
+        # The model leaves Key and Value optional; a pair is what the partner reads (unverified).
+        raise InvalidParameterException(messages.EXTERNAL_METADATA_ITEM)
+    return pairs
 
 
 def _record(

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from smfake.errors import UsageError, UsageTypeError
 from tests.conftest import assert_shape, error_of, needs_member
-from tests.operations.conftest import body, snapshot, token
+from tests.operations.conftest import NOT_FOUND, body, snapshot, token
 
 pytestmark = needs_member("RotateSecret", "ExternalSecretRotationMetadata")
 
@@ -290,14 +290,14 @@ def test_rotate_secret_external_members_are_kept_until_given_again_unverified(
     )
 
     # Given again, the list replaces the old one whole, duplicates and order as given; an
-    # empty list leaves none.
+    # empty list is no list (as an empty Type is no Type): it keeps the stored one.
     again = [{"Key": "k", "Value": "2"}, {"Key": "k", "Value": "1"}]
     rotate(
         client, SecretId="s", ClientRequestToken=token("r3"), ExternalSecretRotationMetadata=again
     )
     assert client.describe_secret(SecretId="s")["ExternalSecretRotationMetadata"] == again
     rotate(client, SecretId="s", ClientRequestToken=token("r4"), ExternalSecretRotationMetadata=[])
-    assert "ExternalSecretRotationMetadata" not in client.describe_secret(SecretId="s")
+    assert client.describe_secret(SecretId="s")["ExternalSecretRotationMetadata"] == again
     assert [r.outcome for r in fake.rotations] == ["succeeded"] * 4
 
 
@@ -317,6 +317,56 @@ def test_rotate_secret_external_metadata_item_incomplete_unverified(
 
     assert error == METADATA_ITEM
     assert snapshot(client, "s") == before
+
+
+@pytest.mark.unverified("AWS's order of checks is not documented: the secret comes first")
+def test_rotate_secret_external_metadata_item_on_a_missing_secret_unverified(client, fake):
+    error = failure(
+        client.rotate_secret,
+        SecretId="missing",
+        ExternalSecretRotationMetadata=[{"Key": "k"}],
+        ExternalSecretRotationRoleArn=ROLE,
+    )
+
+    assert error == NOT_FOUND
+
+
+@pytest.mark.unverified("AWS's order of checks is not documented: the Type comes before items")
+def test_rotate_secret_external_metadata_item_without_type_unverified(client, fake):
+    client.create_secret(Name="s", SecretString="v1")
+    arn = fake.register_rotation_function("rotate-s", lambda event, context: None)
+    before = snapshot(client, "s")
+
+    error = failure(
+        client.rotate_secret,
+        SecretId="s",
+        RotationLambdaARN=arn,
+        ExternalSecretRotationMetadata=[{"Value": "v"}],
+    )
+
+    assert error == EXTERNAL_WITHOUT_TYPE
+    assert snapshot(client, "s") == before
+
+
+@pytest.mark.unverified("an empty list is no list, as an empty Type is no Type")
+def test_rotate_secret_external_empty_metadata_without_type_unverified(client, fake):
+    client.create_secret(Name="s", SecretString="v1")
+    calls = []
+    arn = fake.register_rotation_function("rotate-s", lambda event, context: calls.append(event))
+
+    rotate(
+        client,
+        SecretId="s",
+        ClientRequestToken=R1,
+        RotationLambdaARN=arn,
+        RotateImmediately=False,
+        ExternalSecretRotationMetadata=[],
+    )
+
+    assert [event["Step"] for event in calls] == ["testSecret"]
+    described = client.describe_secret(SecretId="s")
+    assert described["RotationEnabled"] is True
+    assert "ExternalSecretRotationMetadata" not in described
 
 
 @pytest.mark.parametrize(

@@ -42,13 +42,15 @@ def rotate_secret(store: SecretStore, params: Params) -> Params:
     return {**arn_name(secret), "VersionId": str(token)}
 
 
-def _metadata(items: list[Params] | None) -> tuple[tuple[str, str], ...] | None:
+def _metadata(items: list[Params] | None) -> tuple[tuple[str | None, str | None], ...] | None:
+    # Checked by the domain, after the secret and its Type (an item may lack Key or Value).
     if items is None:
         return None
-    # The model leaves Key and Value optional; a pair is what the partner reads (unverified).
-    if any(item.get("Key") is None or item.get("Value") is None for item in items):
-        raise InvalidParameterException(messages.EXTERNAL_METADATA_ITEM)
-    return tuple((str(item["Key"]), str(item["Value"])) for item in items)
+    return tuple((_text(item.get("Key")), _text(item.get("Value"))) for item in items)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 @operation("CancelRotateSecret")
