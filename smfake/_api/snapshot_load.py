@@ -33,6 +33,7 @@ from smfake._domain.secret import (
     shared_stages,
 )
 from smfake._domain.store import SecretStore, partition_of
+from smfake._wire.views import has_member
 from smfake.errors import UsageError
 
 
@@ -49,6 +50,9 @@ _KEY_STATES = (ENABLED, DISABLED, PENDING_DELETION)
 _ACCOUNT = re.compile(r"\d{12}")
 _REGION = re.compile(r"([a-z]+-)+\d+")
 _ORGANIZATION = re.compile(r"o-[a-z0-9]{10,32}")
+# The model's bounds of Type and of RotateSecret's external members (AWS_SPEC_1_44 §A10).
+_TYPE_MAX, _ROLE_MIN, _ROLE_MAX = 256, 20, 2048
+_METADATA_KEY_MAX, _METADATA_VALUE_MAX = 256, 2048
 
 
 @dataclass(slots=True)
@@ -237,22 +241,49 @@ def _secret(item: Fields, store: _Store, key_ids: set[str]) -> Secret:
 
 
 def _external(item: Fields, secret: Secret) -> None:
+    partner_type = item.opt_text("type")
+    if partner_type is not None and not 1 <= len(partner_type) <= _TYPE_MAX:
+        raise bad(f"{item.where}.type", f"a Type of 1 to {_TYPE_MAX} characters", partner_type)
+    role_arn = item.opt_text("rotation_role_arn")
+    if role_arn is not None and not _ROLE_MIN <= len(role_arn) <= _ROLE_MAX:
+        where = f"{item.where}.rotation_role_arn"
+        raise bad(where, f"an ARN of {_ROLE_MIN} to {_ROLE_MAX} characters", role_arn)
+    metadata = _metadata(item)
+    if partner_type is None and (metadata, role_arn) != (None, None):
+        raise UsageError(
+            f"snapshot {item.where}: rotation_metadata and rotation_role_arn go with a type"
+        )
+    if not has_member("CreateSecret", "Type"):
+        # A botocore whose model has no Type must get the answers it got before managed
+        # external secrets existed: the secret loads as an ordinary one.
+        return
     # Rare fields (secret.py): set only when they hold something.
-    for name, value in (
-        ("partner_type", item.opt_text("type")),
-        ("external_rotation_role_arn", item.opt_text("rotation_role_arn")),
-    ):
-        if value is not None:
-            setattr(secret, name, value)
+    if partner_type is not None:
+        secret.partner_type = partner_type
+    if role_arn is not None:
+        secret.external_rotation_role_arn = role_arn
+    if metadata is not None:
+        secret.external_rotation_metadata = metadata
+
+
+def _metadata(item: Fields) -> tuple[tuple[str, str], ...] | None:
     pairs = item.raw("rotation_metadata")
     if pairs is None:
-        return
+        return None
     if not isinstance(pairs, list) or not all(
         isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)
         for pair in pairs
     ):
         raise bad(f"{item.where}.rotation_metadata", "a list of [key, value] strings", pairs)
-    secret.external_rotation_metadata = tuple((key, value) for key, value in pairs)
+    for i, (key, value) in enumerate(pairs):
+        if not (1 <= len(key) <= _METADATA_KEY_MAX and 1 <= len(value) <= _METADATA_VALUE_MAX):
+            raise bad(
+                f"{item.where}.rotation_metadata[{i}]",
+                f"a key of 1 to {_METADATA_KEY_MAX} characters and a value of 1 to "
+                f"{_METADATA_VALUE_MAX}",
+                [key, value],
+            )
+    return tuple((key, value) for key, value in pairs)
 
 
 def _value(

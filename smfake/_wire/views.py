@@ -53,11 +53,16 @@ def _members(operation: str, output: bool) -> frozenset[str]:
     return frozenset(shape.members) if shape is not None else frozenset()
 
 
+def has_member(operation: str, name: str) -> bool:
+    """Whether the installed botocore's model defines ``name`` on ``operation``'s input."""
+    return name in _members(operation, False)
+
+
 def modelled(operation: str, params: Mapping[str, Any], name: str) -> Any:
     """``params[name]``, or None where the installed botocore's model does not define that
     member (one newer than the caller's botocore, which only a raw HTTP caller can send: it is
     neither validated nor read, as AWS ignores undefined members)."""
-    return params.get(name) if name in _members(operation, False) else None
+    return params.get(name) if has_member(operation, name) else None
 
 
 def tag_pairs(tags: list[Params]) -> list[tuple[str, str]]:

@@ -400,6 +400,16 @@ def with_secret():
     return snapshot.dump(fake)
 
 
+def external(**fields):
+    """A snapshot's "external" block of a managed external secret, with ``fields`` changed."""
+    block = {
+        "type": "SnowflakePat",
+        "rotation_metadata": [["user", "APP"]],
+        "rotation_role_arn": "arn:aws:iam::123456789012:role/partner",
+    }
+    return {**block, **fields}
+
+
 def test_unknown_format_is_refused_with_a_clear_error():
     data = with_secret()
     data["format"] = 2
@@ -467,6 +477,77 @@ def test_not_json_is_refused():
             lambda d: d.update(organizations={"123456789012": "not-an-org"}),
             "snapshot organizations: expected an object of account ids to organization ids or "
             "null, got {'123456789012': 'not-an-org'}",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(external=external(type="")),
+            "snapshot stores[0].secrets[0].external.type: expected a Type of 1 to 256 "
+            "characters, got ''",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(external=external(type="T" * 257)),
+            "snapshot stores[0].secrets[0].external.type: expected a Type of 1 to 256 "
+            "characters, got 'TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT...",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(
+                external=external(rotation_role_arn="arn:aws:iam::1:role")
+            ),
+            "snapshot stores[0].secrets[0].external.rotation_role_arn: expected an ARN of 20 to "
+            "2048 characters, got 'arn:aws:iam::1:role'",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(
+                external=external(rotation_role_arn="arn:" + "r" * 2045)
+            ),
+            "snapshot stores[0].secrets[0].external.rotation_role_arn: expected an ARN of 20 to "
+            "2048 characters, got 'arn:rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr...",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(
+                external=external(rotation_metadata=[["user", "APP"], ["", "v"]])
+            ),
+            "snapshot stores[0].secrets[0].external.rotation_metadata[1]: expected a key of 1 "
+            "to 256 characters and a value of 1 to 2048, got ['', 'v']",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(
+                external=external(rotation_metadata=[["k" * 257, "v"]])
+            ),
+            "snapshot stores[0].secrets[0].external.rotation_metadata[0]: expected a key of 1 "
+            "to 256 characters and a value of 1 to 2048, got ['kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(
+                external=external(rotation_metadata=[["k", ""]])
+            ),
+            "snapshot stores[0].secrets[0].external.rotation_metadata[0]: expected a key of 1 "
+            "to 256 characters and a value of 1 to 2048, got ['k', '']",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(
+                external=external(rotation_metadata=[["k", "v" * 2049]])
+            ),
+            "snapshot stores[0].secrets[0].external.rotation_metadata[0]: expected a key of 1 "
+            "to 256 characters and a value of 1 to 2048, got ['k', 'vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv...",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(external=external(type=None)),
+            "snapshot stores[0].secrets[0].external: rotation_metadata and rotation_role_arn "
+            "go with a type",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(
+                external=external(type=None, rotation_metadata=None)
+            ),
+            "snapshot stores[0].secrets[0].external: rotation_metadata and rotation_role_arn "
+            "go with a type",
+        ),
+        (
+            lambda d: d["stores"][0]["secrets"][0].update(
+                external=external(type=None, rotation_role_arn=None)
+            ),
+            "snapshot stores[0].secrets[0].external: rotation_metadata and rotation_role_arn "
+            "go with a type",
         ),
     ],
 )
@@ -563,7 +644,7 @@ def test_access_control_state_survives_a_round_trip(tmp_path):
     assert other.kms.key_policy(key) == fake.kms.key_policy(key)
 
 
-# -- managed external secrets (botocore 1.44) ------------------------------------------------------
+# -- managed external secrets (botocore models that have Type: 1.43.11 and later) --------------
 
 EXTERNAL_METADATA = [{"Key": "user", "Value": "APP"}, {"Key": "user", "Value": "BACKUP"}]
 
@@ -606,6 +687,39 @@ def test_managed_external_secret_survives_a_round_trip():
         # The schedule and the rotation settings still work: the partner rotates the secret.
         restored.clock.advance(days=8)
         assert partner.steps == ["createSecret", "setSecret", "testSecret", "finishSecret"]
+
+
+def test_external_fields_reach_only_a_botocore_whose_model_has_type():
+    # Runs on every botocore: an older one, whose model has no Type, sees a managed external
+    # secret loaded from a snapshot exactly as the same secret without its Type.
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("secretsmanager")
+    has_type = "Type" in model.operation_model("CreateSecret").input_shape.members
+    plain = with_secret()
+    typed = json.loads(json.dumps(plain))
+    typed["stores"][0]["secrets"][0]["external"] = external()
+    answers = {}
+    for name, data in (("plain", plain), ("typed", typed)):
+        fake = SecretsManagerFake()
+        snapshot.load(fake, data)
+        with mock_secretsmanager(fake=fake):
+            sm = client()
+            described = body(sm.describe_secret(SecretId="s"))
+            with pytest.raises(ClientError) as excinfo:
+                sm.rotate_secret(SecretId="s")
+            saved = snapshot.dump(fake)["stores"][0]["secrets"][0]["external"]
+            answers[name] = (described, error_of(excinfo), saved)
+    if has_type:
+        described, error, saved = answers["typed"]
+        assert described["Type"] == "SnowflakePat"
+        assert error[0] == "AccessDeniedException"  # no partner rotator registered
+        assert saved == external()
+    else:
+        assert answers["typed"] == answers["plain"]
+        assert answers["plain"][1][1] == (
+            "No Lambda rotation function ARN is associated with this secret."
+        )
 
 
 def test_snapshot_without_external_fields_still_loads():
