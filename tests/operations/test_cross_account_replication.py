@@ -672,6 +672,23 @@ def test_tags_and_policy_of_the_primary_stay_its_own(client, other, primary, lin
     ]
 
 
+@pytest.mark.unverified("a replica shows its primary's Type, as it shows its description")
+def test_type_of_the_primary_reaches_the_replica_and_follows_changes(
+    client, other, primary, replica
+):
+    client.update_secret(SecretId=primary, Type="SnowflakePat")
+    assert "Type" not in other.describe_secret(SecretId=replica)  # not associated yet
+
+    client.associate_cross_account_replica(SecretId=primary, CrossAccountReplicaARN=replica)
+    assert other.describe_secret(SecretId=replica)["Type"] == "SnowflakePat"
+
+    client.update_secret(SecretId=primary, Type="DatabricksPAT")
+    described = other.describe_secret(SecretId=replica)
+    assert_shape(other, "DescribeSecret", described)
+    assert described["Type"] == "DatabricksPAT"
+    assert described["CrossAccountPrimary"]["ReplicationStatus"] == "InSync"
+
+
 @pytest.mark.parametrize("spoil", ["disable", "schedule_deletion"])
 def test_unusable_replica_key_fails_the_replica_not_the_primary(
     client, other, fake, primary, linked, replica_key, spoil

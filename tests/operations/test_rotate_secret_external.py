@@ -438,6 +438,84 @@ def test_rotate_secret_external_after_lambda_rotation_unverified(client, fake, p
     assert client.describe_secret(SecretId="s")["RotationLambdaARN"] == arn
 
 
+@pytest.mark.unverified("a scheduled rotation that cannot run leaves no trace, as for a Lambda")
+@pytest.mark.parametrize("cause", ["lambda function unregistered", "type without a role"])
+def test_rotate_secret_external_scheduled_rotation_that_cannot_run_unverified(
+    client, fake, partner, t0, cause
+):
+    # A secret given a Type while a Lambda schedule rotates it has no rotation role until a
+    # RotateSecret gives one: its scheduled rotations cannot run, and leave no record or
+    # event, exactly like those of a Lambda function that does not exist.
+    calls = []
+    arn = fake.register_rotation_function("rotate-s", lambda event, context: calls.append(event))
+    client.create_secret(Name="s", SecretString="v1")
+    rotate(
+        client,
+        SecretId="s",
+        RotationLambdaARN=arn,
+        RotationRules={"AutomaticallyAfterDays": 7},
+        RotateImmediately=False,
+    )
+    if cause == "type without a role":
+        client.update_secret(SecretId="s", Type=TYPE)
+    else:
+        fake.unregister_rotation_function(arn)
+    before = client.describe_secret(SecretId="s")
+    events = len(fake.events)
+
+    fake.clock.advance(days=8)
+
+    assert [event["Step"] for event in calls] == ["testSecret"]
+    assert partner.events == []
+    assert [r.trigger for r in fake.rotations] == ["test"]
+    assert list(fake.events)[events:] == []
+    described = client.describe_secret(SecretId="s")
+    assert described["RotationEnabled"] is True
+    assert described["NextRotationDate"] > before["NextRotationDate"]
+    if cause == "type without a role":
+        # Once a RotateSecret gives the role, the partner rotates it.
+        rotate(client, SecretId="s", ClientRequestToken=R1, ExternalSecretRotationRoleArn=ROLE)
+        assert partner.steps == STEPS
+
+
+def test_unregister_partner_rotator_stops_scheduled_rotations(client, fake, external, partner):
+    rotate(
+        client,
+        SecretId="s",
+        ClientRequestToken=R1,
+        ExternalSecretRotationRoleArn=ROLE,
+        RotationRules={"AutomaticallyAfterDays": 1},
+        RotateImmediately=False,
+    )
+    assert partner.steps == ["testSecret"]
+    fake.unregister_partner_rotator(TYPE)
+
+    fake.clock.advance(days=3)
+
+    assert partner.steps == ["testSecret"]
+    assert [r.trigger for r in fake.rotations] == ["test"]
+    assert client.describe_secret(SecretId="s")["RotationEnabled"] is True
+    # Registered again, it rotates the secret at the next window.
+    fake.register_partner_rotator(TYPE, partner)
+    fake.clock.advance(days=1)
+    assert partner.steps == ["testSecret"] + STEPS
+    assert [r.trigger for r in fake.rotations] == ["test", "schedule"]
+
+
+@pytest.mark.unverified("CancelRotateSecret on a Type secret never rotated: the Lambda path's")
+def test_cancel_rotate_secret_external_never_rotated_unverified(client, fake, external):
+    before = snapshot(client, "s")
+
+    error = failure(client.cancel_rotate_secret, SecretId="s")
+
+    assert error == (
+        "InvalidRequestException",
+        "No Lambda rotation function ARN is associated with this secret.",
+        400,
+    )
+    assert snapshot(client, "s") == before
+
+
 def test_rotate_secret_external_partner_unregistered(client, fake, external, partner):
     fake.unregister_partner_rotator(TYPE)
 
