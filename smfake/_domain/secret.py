@@ -194,8 +194,9 @@ class Secret:
     # a primary lists its replicas in other accounts by their ARNs.
     cross_account_primary: CrossAccountPrimary | None = None
     cross_account_replicas: Mapping[str, CrossAccountReplica] = _NO_CROSS_ACCOUNT_REPLICAS
-    # Managed external secrets (the 1.44 model's Type): the partner, and what RotateSecret was
-    # last given for it, the metadata as (key, value) pairs in the order given.
+    # Managed external secrets (Type, in botocore models from 1.43.11 on): the partner, and
+    # what RotateSecret was last given for it, the metadata as (key, value) pairs in the order
+    # given.
     partner_type: str | None = None
     external_rotation_metadata: tuple[tuple[str, str], ...] | None = None
     external_rotation_role_arn: str | None = None

@@ -141,8 +141,8 @@ def cross_account_fields(secret: Secret) -> Params:
 
 
 def _external(secret: Secret, out: Params) -> None:
-    # Managed external secrets came into the model with botocore 1.44: a caller whose botocore
-    # predates them gets the shape it knows (so does ListSecrets, which filters this view).
+    # Managed external secrets came into the model with botocore 1.43.11: a caller whose
+    # botocore predates them gets the shape it knows (so does ListSecrets, which filters this view).
     shown = _members("DescribeSecret", True)
     if secret.partner_type is not None and "Type" in shown:
         out["Type"] = secret.partner_type
