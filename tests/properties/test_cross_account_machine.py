@@ -103,6 +103,11 @@ def attempt(call: Any, **params: Any) -> str | None:
     return None
 
 
+def succeeds(call: Any, **params: Any) -> None:
+    code = attempt(call, **params)
+    assert code is None, f"{call.__name__} refused with {code}"
+
+
 def refused(expected: set[str], call: Any, **params: Any) -> None:
     code = attempt(call, **params)
     assert code in expected, f"expected one of {sorted(expected)}, got {code or 'success'}"
@@ -181,18 +186,20 @@ class CrossAccountMachine(RuleBasedStateMachine):
 
     @rule(value=st.sampled_from(("v1", "v2", "v3")))
     def put_primary_value(self, value: str) -> None:
-        self.a.put_secret_value(SecretId=self.p, SecretString=value)
+        succeeds(self.a.put_secret_value, SecretId=self.p, SecretString=value)
         self._synced(new_value=True)
 
     @rule(description=st.sampled_from(("first", "second")))
     def describe_primary(self, description: str) -> None:
-        self.a.update_secret(SecretId=self.p, Description=description)
+        succeeds(self.a.update_secret, SecretId=self.p, Description=description)
         self._synced(new_value=False)
 
     @rule(tag=st.sampled_from(("x", "y")))
     def tag_primary(self, tag: str) -> None:
-        # Tags are each side's own: nothing is replicated.
-        self.a.tag_resource(SecretId=self.p, Tags=[{"Key": "k", "Value": tag}])
+        # Tags are each side's own, but a tag is a change of the primary: like any other
+        # change it retries a failed replica (the copy itself carries no tags).
+        succeeds(self.a.tag_resource, SecretId=self.p, Tags=[{"Key": "k", "Value": tag}])
+        self._synced(new_value=False)
 
     @rule(label=st.sampled_from((LABEL, CUR)), index=st.integers(0, 10))
     def move_primary_label(self, label: str, index: int) -> None:
@@ -202,12 +209,13 @@ class CrossAccountMachine(RuleBasedStateMachine):
         params: dict[str, Any] = {"VersionStage": label, "MoveToVersionId": target}
         if holder is not None:
             params["RemoveFromVersionId"] = holder
-        self.a.update_secret_version_stage(SecretId=self.p, **params)
+        succeeds(self.a.update_secret_version_stage, SecretId=self.p, **params)
         self._synced(new_value=False)
 
     @rule()
     def rotate_primary(self) -> None:
-        self.a.rotate_secret(
+        succeeds(
+            self.a.rotate_secret,
             SecretId=self.p,
             RotationLambdaARN=self.rotation,
             RotationRules={"AutomaticallyAfterDays": 30},
