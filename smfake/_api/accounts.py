@@ -71,26 +71,19 @@ def root_key(account_id: str) -> tuple[str, str]:
 
 
 def client_for(
-    fake: _Fake,
-    account_id: str | None,
-    region: str | None,
-    service_name: str,
-    client_kwargs: dict[str, Any],
+    fake: _Fake, account_id: str | None, region: str | None, client_kwargs: dict[str, Any]
 ) -> Any:
     account = fake.account_id if account_id is None else account_id
     check_account(account)
     if region is not None:
         check_region(region)
-    if "endpoint_url" not in client_kwargs:
-        # The innermost activation's fake (no activation ever happened without the hook).
-        hook = sys.modules.get("smfake._wire.hook")
-        active = getattr(hook.active_token(), "fake", None) if hook is not None else None
-        if active is not fake:
-            raise UsageError(
-                "fake.client() makes a client that this fake answers: activate the fake first "
-                "(mock_secretsmanager(fake=...) or the smfake fixture), or pass endpoint_url= "
-                "of its smfake.Server(fake) (see docs/cross-account.md#acting-as-another-account)"
-            )
+    served = "endpoint_url" in client_kwargs  # by a smfake.Server of the fake
+    if not served and _active_fake() is not fake:
+        raise UsageError(
+            "fake.client() makes a client that this fake answers: activate the fake first "
+            "(mock_secretsmanager(fake=...) or the smfake fixture), or pass endpoint_url= "
+            "of its smfake.Server(fake) (see docs/cross-account.md#acting-as-another-account)"
+        )
     for reserved in ("aws_access_key_id", "aws_secret_access_key", "aws_session_token"):
         if reserved in client_kwargs:
             raise UsageError(
@@ -105,10 +98,37 @@ def client_for(
         import botocore.session
 
         _SESSION = botocore.session.get_session()
-    return _SESSION.create_client(
-        service_name,
+    client = _SESSION.create_client(
+        "secretsmanager",
         region_name=region or fake.region,
         aws_access_key_id=key,
         aws_secret_access_key=secret,
         **client_kwargs,
     )
+    if not served:
+        # Both where the fake answers: before-call (its fast path) and before-send.
+        guard = _sent_only_to(fake)
+        client.meta.events.register_first("before-call", guard)
+        client.meta.events.register_first("before-send", guard)
+    return client
+
+
+def _active_fake() -> object:
+    """The innermost activation's fake (no activation ever happened without the hook)."""
+    hook = sys.modules.get("smfake._wire.hook")
+    return getattr(hook.active_token(), "fake", None) if hook is not None else None
+
+
+def _sent_only_to(fake: _Fake) -> Any:
+    """A client of the fake is answered by its fake or by nothing: used while its fake is not
+    the active one (stopped, or another one active), a request is refused before it is
+    answered or sent."""
+
+    def refuse_unless_active(**_: Any) -> None:
+        if _active_fake() is not fake:
+            raise UsageError(
+                "this client was made by fake.client() and its fake is not the active one: "
+                "the request was not sent (see docs/cross-account.md#acting-as-another-account)"
+            )
+
+    return refuse_unless_active

@@ -220,16 +220,16 @@ class SecretsManagerFake:
         account_id: str | None = None,
         *,
         region: str | None = None,
-        service_name: str = "secretsmanager",
         **client_kwargs: Any,
     ) -> Any:
         """A botocore client (what ``boto3.client`` returns) that acts as the root user of
         ``account_id`` (default: the fake's account) in ``region`` (default: the fake's):
         the short way for a test to be another account. The fake must be active, unless
-        ``endpoint_url`` points at a ``smfake.Server(fake)`` of this fake."""
+        ``endpoint_url`` points at a ``smfake.Server(fake)`` of this fake; used once the fake
+        is no longer active, the client refuses to send (UsageError)."""
         from smfake._api.accounts import client_for
 
-        return client_for(self, account_id, region, service_name, client_kwargs)
+        return client_for(self, account_id, region, client_kwargs)
 
     def register_partner_rotator(
         self, type_name: str, handler: lambdas.PartnerHandler, *, retries: int = 2

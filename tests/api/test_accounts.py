@@ -188,3 +188,16 @@ def test_client_through_a_server_of_the_fake_needs_no_activation():
         other = fake.client(B, endpoint_url=server.url)
         arn = other.create_secret(Name="x", SecretString="v")["ARN"]
     assert f":{B}:secret:x-" in arn
+
+
+def test_client_of_a_fake_no_longer_active_sends_nothing():
+    with mock_secretsmanager() as fake:
+        other = fake.client(B)
+        other.list_secrets()
+    with pytest.raises(UsageError, match="its fake is not the active one"):
+        other.list_secrets()  # the socket guard would fail the test had it connected
+    # Another fake: still not this client's.
+    with mock_secretsmanager(), pytest.raises(UsageError, match="its fake is not the active one"):
+        other.list_secrets()
+    with mock_secretsmanager(fake=fake):  # its fake again: answered
+        assert other.list_secrets()["SecretList"] == []
