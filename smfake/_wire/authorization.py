@@ -36,8 +36,8 @@ from smfake._domain.store import SecretStore, partition_of
 from smfake._wire.declare import Operation
 from smfake._wire.dispatch import SECRET_ARN, Call
 from smfake._wire.keypolicy import default_key_policy
-from smfake._wire.model import service_model
 from smfake._wire.operations import DECLARATIONS
+from smfake._wire.views import has_member
 
 # The KMS action each declared use of a key asks for (§13).
 _KMS_ACTIONS = {"encrypt": "kms:GenerateDataKey", "decrypt": "kms:Decrypt"}
@@ -228,7 +228,7 @@ def _questions(
             yield _Question(f"secretsmanager:{action}", "*", None, None, None, {})
         return
     named: dict[str, ContextValue] = {}
-    if _takes_member(call.operation, "PolicyName"):
+    if has_member(call.operation, "PolicyName"):
         given = params.get("PolicyName")
         named["secretsmanager:PolicyName"] = given if isinstance(given, str) else DEFAULT_NAME
     yield _secret_question(f"secretsmanager:{actions[0]}", call, store, secret, named)
@@ -460,13 +460,7 @@ def _key_of(
 
 def _takes_key(operation: str) -> bool:
     """Whether the operation's input has a KmsKeyId that chooses the key of a new value."""
-    return _takes_member(operation, "KmsKeyId")
-
-
-@functools.cache
-def _takes_member(operation: str, member: str) -> bool:
-    """Whether the operation's input in the installed botocore's model has ``member``."""
-    return member in service_model().operation_model(operation).input_shape.members
+    return has_member(operation, "KmsKeyId")
 
 
 def _secret_key(store: SecretStore, secret: Secret) -> KmsKey | _ManagedKey | None:

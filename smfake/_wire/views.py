@@ -58,6 +58,11 @@ def has_member(operation: str, name: str) -> bool:
     return name in _members(operation, False)
 
 
+def shows(operation: str, name: str) -> bool:
+    """Whether the installed botocore's model defines ``name`` on ``operation``'s output."""
+    return name in _members(operation, True)
+
+
 def modelled(operation: str, params: Mapping[str, Any], name: str) -> Any:
     """``params[name]``, or None where the installed botocore's model does not define that
     member (one newer than the caller's botocore, which only a raw HTTP caller can send: it is
@@ -118,7 +123,7 @@ def cross_account_fields(secret: Secret) -> Params:
     """DescribeSecret's CrossAccountPrimary (on a replica) and CrossAccountReplicas (on a
     primary), for a botocore whose model has them (1.44); an older one gets neither."""
     out: Params = {}
-    if "CrossAccountPrimary" not in _members("DescribeSecret", True):
+    if not shows("DescribeSecret", "CrossAccountPrimary"):
         return out
     link = secret.cross_account_primary
     if link is not None:

@@ -7,8 +7,7 @@ from types import ModuleType
 from smfake._domain import paging
 from smfake._domain.store import SecretStore
 from smfake._wire.declare import operation
-from smfake._wire.model import service_model
-from smfake._wire.views import Params, arn_name, modelled
+from smfake._wire.views import Params, arn_name, modelled, shows
 
 
 def _policy() -> ModuleType:
@@ -27,7 +26,7 @@ def _name(operation: str, params: Params) -> str:
 def _named(operation: str, out: Params, name: str) -> Params:
     # PolicyName came into the model with botocore 1.44 ("default" unless another was asked
     # for); answer in the shape of the model that the caller's botocore knows.
-    if "PolicyName" in service_model().operation_model(operation).output_shape.members:
+    if shows(operation, "PolicyName"):
         out["PolicyName"] = name
     return out
 
