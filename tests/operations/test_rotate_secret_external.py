@@ -10,11 +10,11 @@ import json
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from smfake.errors import UsageError, UsageTypeError
-from tests.conftest import assert_shape, error_of, needs_member
+from tests.conftest import assert_shape, needs_member
 from tests.operations.conftest import NOT_FOUND, body, snapshot, token
+from tests.operations.test_rotate_secret import failure, rotate
 
 pytestmark = needs_member("RotateSecret", "ExternalSecretRotationMetadata")
 
@@ -107,18 +107,6 @@ def partner(fake):
     handler = Partner()
     fake.register_partner_rotator(TYPE, handler)
     return handler
-
-
-def rotate(client, **params):
-    response = client.rotate_secret(**params)
-    assert_shape(client, "RotateSecret", response)
-    return response
-
-
-def failure(call, **params):
-    with pytest.raises(ClientError) as excinfo:
-        call(**params)
-    return error_of(excinfo)
 
 
 def test_rotate_secret_external_runs_the_partner_rotator(client, fake, external, partner):
