@@ -50,8 +50,6 @@ DETACHED = "Detached"
 STATUSES = (PENDING, IN_PROGRESS, IN_SYNC, FAILED, DETACHED)
 __all__ = ["DETACHED", "FAILED", "IN_PROGRESS", "IN_SYNC", "PENDING", "STATUSES"]
 
-# The system-managed resource policy a cross-account replica carries (1.44 §A7).
-MANAGED_POLICY = "cross-account-replication"
 SAME_ORG = "SameOrg"
 NO_RESTRICTION = "NoRestriction"
 

@@ -60,7 +60,7 @@ class InternalServiceError(ServiceError):
 
 class ResourceNotFoundException(ServiceError):
     code = "ResourceNotFoundException"
-    template = "Secrets Manager can't find the specified secret."
+    template = messages.SECRET_NOT_FOUND
 
 
 class InvalidRequestException(ServiceError):
@@ -73,7 +73,7 @@ class InvalidParameterException(ServiceError):
 
 class InvalidNextTokenException(ServiceError):
     code = "InvalidNextTokenException"
-    template = "The NextToken value is invalid."
+    template = messages.INVALID_NEXT_TOKEN
 
 
 class ValidationException(ServiceError):
